@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd: the subcommands of the dutynet command line.  Each group lives in its
+ * own cmd_<verb>.c and is reached through the table in dutynet.c, as in
+ * wireguard-tools' wg.c.  A handler gets argv with argv[0] = its own name and
+ * returns the process exit code (see dutynet --help, "Exit codes").
+ */
+#ifndef DUTYNET_CMD_H
+#define DUTYNET_CMD_H
+
+/* Exit codes shared by every subcommand. */
+enum cmd_exit {
+	CMD_OK = 0,
+	CMD_FAIL = 1,		/* the operation failed; the message says why */
+	CMD_USAGE = 2,		/* bad command line */
+	CMD_CONFIG = 3,		/* configuration invalid or unreadable */
+	CMD_UNAVAILABLE = 4,	/* agent daemon not running or not reachable */
+	CMD_REJECTED = 5,	/* refused by policy, broker or recipient */
+};
+
+int cmd_version(int argc, char **argv);
+
+#endif
