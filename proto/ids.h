@@ -38,6 +38,9 @@ void ids_msgid_new(uint64_t now_ms, uint8_t id[IDS_MSGID_BYTES]);
  * which the low 74 bits are used (test vectors). */
 void ids_msgid_from(uint64_t now_ms, const uint8_t random[10], uint8_t id[IDS_MSGID_BYTES]);
 
+/* 1 if id has the UUIDv7 version (7) and variant (0b10) bits, else 0. */
+int ids_msgid_valid(const uint8_t id[IDS_MSGID_BYTES]);
+
 /* The Unix milliseconds a message id was created at. */
 uint64_t ids_msgid_time(const uint8_t id[IDS_MSGID_BYTES]);
 

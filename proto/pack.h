@@ -24,6 +24,7 @@ enum pack_error {
 	PACK_WRONG_TYPE,	/* a different msgpack type than the schema's */
 	PACK_NOT_CANONICAL,	/* a longer encoding than the shortest */
 	PACK_OVERFLOW,		/* value too large for the field */
+	PACK_BAD_UTF8,		/* a str that is not valid UTF-8 */
 };
 
 struct pack_reader {
