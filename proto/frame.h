@@ -18,9 +18,14 @@
 
 #define FRAME_VERSION 1
 #define FRAME_HEAD_BYTES 4
+#define FRAME_MAGIC_0 0x44		/* 'D' */
+#define FRAME_MAGIC_1 0x4e		/* 'N' */
 #define FRAME_MAX_PARTS 3
 #define FRAME_MAX_BODY 1024		/* any command body but an envelope */
 #define FRAME_TEXT_MAX 200		/* result and error texts on the wire */
+#define FRAME_WINDOW_MAX 65535		/* HELLO window: 1..FRAME_WINDOW_MAX */
+#define FRAME_CODE_MIN 200		/* status codes on the wire: 2xx..5xx */
+#define FRAME_CODE_MAX 599
 
 enum frame_command {
 	FRAME_HELLO = 0x01,	/* agent: here I am; body [agency, window] */

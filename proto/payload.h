@@ -24,6 +24,9 @@
 #define PAYLOAD_TEXT_MAX (64 * 1024)	/* summaries, reasons, free text */
 #define PAYLOAD_ATTACH_COUNT_MAX 8
 #define PAYLOAD_ATTACH_BYTES_MAX (512 * 1024)	/* all attachments together */
+#define PAYLOAD_HASH_BYTES 32			/* receipt: envelope hash */
+#define PAYLOAD_REJECT_CODE_MIN 500		/* reject: a permanent status */
+#define PAYLOAD_REJECT_CODE_MAX 599
 
 struct payload_text {
 	const char *s;		/* NULL with len 0 means absent (nil) */
@@ -62,7 +65,7 @@ struct payload_note {
 	struct payload_text text;
 };
 
-enum payload_decision {
+enum payload_decision_kind {
 	DECISION_ACCEPT = 1,
 	DECISION_DECLINE = 2,
 	DECISION_REDIRECT = 3,
@@ -72,7 +75,7 @@ enum payload_decision {
 struct payload_decision {
 	struct payload_text by_name;
 	struct payload_text by_role;
-	uint8_t decision;			/* enum payload_decision */
+	uint8_t decision;			/* enum payload_decision_kind */
 	struct payload_text reason;		/* required for decline/redirect */
 	struct payload_text redirect_to;	/* agency id, iff redirect */
 	struct payload_text text;
@@ -81,7 +84,7 @@ struct payload_decision {
 /* ENVELOPE_RECEIPT: what was received, when. */
 struct payload_receipt {
 	uint64_t received_ms;
-	uint8_t envelope_hash[32];		/* seal_hash of the envelope */
+	uint8_t envelope_hash[PAYLOAD_HASH_BYTES];	/* seal_hash of the envelope */
 };
 
 enum payload_notice_kind {
