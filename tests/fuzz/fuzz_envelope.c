@@ -22,9 +22,7 @@
 
 #include "proto/envelope.h"
 #include "proto/seal.h"
-#ifdef DUTYNET_HAVE_PAYLOAD
 #include "proto/payload.h"
-#endif
 
 /* The fixed keys of proto/vectors (tests/unit/test_vectors.c). */
 #define SCHOOL_SIGN_SEED_FIRST 0x01
@@ -44,9 +42,7 @@ static int ready;
 
 static uint8_t again[ENVELOPE_MAX_BYTES];
 static uint8_t pt[ENVELOPE_MAX_PAYLOAD];
-#ifdef DUTYNET_HAVE_PAYLOAD
 static struct payload payload;
-#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -130,8 +126,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-#ifdef DUTYNET_HAVE_PAYLOAD
 	(void)payload_decode(env.h.type, pt, pt_len, &payload, &st);
-#endif
 	return 0;
 }
