@@ -19,5 +19,9 @@ enum cmd_exit {
 };
 
 int cmd_version(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 
 #endif

@@ -14,6 +14,10 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{"version", cmd_version, "print the version and protocol versions"},
+	{"keygen", cmd_keygen, "make an agency's keys: secret file and directory entry"},
+	{"config", cmd_config, "check a whole configuration directory, every error at once"},
+	{"calendar", cmd_calendar, "working-time deadlines and the holidays they skip"},
+	{"selftest", cmd_selftest, "seal, check and open one made-up referral, step by step"},
 };
 
 static void

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * settings: loading broker.conf and agents/<id>.conf (see settings.h).
+ * Every setting that has a default gets it before the file is read, so a
+ * loaded struct is always complete; every bad value is recorded with its
+ * file, line and field and loading carries on, so one run shows them all.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "config/settings.h"
+
+#define TCP_PREFIX "tcp://"
+#define IPC_PREFIX "ipc://"
+#define PORT_DIGITS_MAX 5
+#define PORT_MAX 65535
+/* Longest path a Unix socket can be bound at (sun_path holds a NUL too). */
+#define SOCKET_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+static const char *const broker_known[] = {"endpoint", "data_dir", "key_file",
+    "stats_socket", "max_envelope_bytes", "expiry", "heartbeat_ms", "delivery_window", "hwm",
+    NULL};
+static const char *const agent_known[] = {"agency", "broker_endpoint", "data_dir",
+    "key_file", "control_socket", "on_message", "retry_initial_ms", "retry_max_ms", "window",
+    "heartbeat_ms", NULL};
+
+int
+settings_endpoint_valid(const char *s, struct status *st)
+{
+	char q[CONF_QUOTE_BUF];
+	const char *colon, *p;
+	long port = 0;
+
+	conf_quote(s, q);
+	if (strncmp(s, IPC_PREFIX, strlen(IPC_PREFIX)) == 0 && s[strlen(IPC_PREFIX)] != '\0')
+		return 0;
+	if (strncmp(s, TCP_PREFIX, strlen(TCP_PREFIX)) != 0)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "endpoint '%s' must start with tcp:// or ipc:// (e.g. \"tcp://127.0.0.1:7450\")",
+		    q);
+	s += strlen(TCP_PREFIX);
+	colon = strrchr(s, ':');
+	if (colon == NULL || colon == s)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "endpoint '%s' needs a host and a port (\"tcp://HOST:PORT\")", q);
+	if (strcmp(colon + 1, "*") == 0)
+		return 0;
+	for (p = colon + 1; *p >= '0' && *p <= '9' && p - colon <= PORT_DIGITS_MAX; p++)
+		port = port * 10 + (*p - '0');
+	if (p == colon + 1 || *p != '\0' || port < 1 || port > PORT_MAX)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "endpoint '%s' has a bad port; use 1 to %d or *", q, PORT_MAX);
+	return 0;
+}
+
+/* Reads an endpoint setting into a copy. */
+static void
+load_endpoint(struct conf *c, const config_setting_t *root, const char *name, char **out)
+{
+	struct status st;
+	const char *v;
+
+	if (conf_string(c, root, name, CONF_REQUIRED, &v) != 0)
+		return;
+	if (settings_endpoint_valid(v, &st) != 0)
+		conf_error_member(c, root, name, "%s", st.text);
+	else if ((*out = strdup(v)) == NULL)
+		conf_error_member(c, root, name, "out of memory");
+}
+
+/* Reads a key_file setting, remembering its line for later errors. */
+static void
+load_key_file(struct conf *c, const config_setting_t *root, char **out, unsigned *line)
+{
+	const config_setting_t *s;
+
+	if (conf_path_value(c, root, "key_file", CONF_REQUIRED, out) != 0)
+		return;
+	s = config_setting_get_member(root, "key_file");
+	*line = config_setting_source_line(s);
+}
+
+/* Reads an optional socket path; the default is name inside data_dir. */
+static void
+load_socket(struct conf *c, const config_setting_t *root, const char *setting,
+    const char *data_dir, const char *name, char **out)
+{
+	int r = conf_path_value(c, root, setting, CONF_OPTIONAL, out);
+
+	if (r == 1 && data_dir != NULL && (*out = conf_resolve(data_dir, name)) == NULL)
+		conf_error_member(c, root, setting, "out of memory");
+	if (*out != NULL && strlen(*out) > SOCKET_PATH_MAX)
+		conf_error_member(c, root, setting, "%s is %zu bytes long; a Unix socket path "
+		    "can be at most %zu: choose a shorter path%s", *out, strlen(*out),
+		    SOCKET_PATH_MAX, r == 1 ? " (it defaults to one in data_dir)" : "");
+}
+
+void
+settings_broker_destroy(struct settings_broker **sp)
+{
+	struct settings_broker *s;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	s = *sp;
+	free(s->path);
+	free(s->endpoint);
+	free(s->data_dir);
+	free(s->key_file);
+	free(s->stats_socket);
+	free(s);
+	*sp = NULL;
+}
+
+struct settings_broker *
+settings_broker_load(const char *dir, struct conf_errors *errs)
+{
+	struct settings_broker *s = NULL;
+	const config_setting_t *root;
+	struct status st;
+	struct conf *c;
+	size_t before;
+	int r;
+
+	assert(dir != NULL && errs != NULL);
+	before = conf_errors_count(errs);
+	if ((c = conf_open(dir, SETTINGS_BROKER_FILE, errs)) == NULL)
+		return NULL;
+	root = conf_root(c);
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(conf_path(c))) == NULL) {
+		conf_errors_add(errs, conf_path(c), 0, CONF_FIELD_FILE, "out of memory reading it");
+		goto out;
+	}
+	s->max_envelope_bytes = ENVELOPE_MAX_BYTES;
+	r = conf_duration_parse(SETTINGS_EXPIRY_DEFAULT, &s->expiry, &st);
+	assert(r == 0);
+	(void)r;
+	s->heartbeat_ms = SETTINGS_HEARTBEAT_MS_DEFAULT;
+	s->delivery_window = SETTINGS_DELIVERY_WINDOW_DEFAULT;
+	s->hwm = SETTINGS_HWM_DEFAULT;
+
+	conf_check_known(c, root, broker_known);
+	load_endpoint(c, root, "endpoint", &s->endpoint);
+	conf_path_value(c, root, "data_dir", CONF_REQUIRED, &s->data_dir);
+	load_key_file(c, root, &s->key_file, &s->key_file_line);
+	load_socket(c, root, "stats_socket", s->data_dir, SETTINGS_STATS_SOCKET_NAME,
+	    &s->stats_socket);
+	conf_int(c, root, "max_envelope_bytes", CONF_OPTIONAL, SETTINGS_ENVELOPE_BYTES_MIN,
+	    ENVELOPE_MAX_BYTES, &s->max_envelope_bytes);
+	conf_duration(c, root, "expiry", CONF_OPTIONAL, &s->expiry);
+	conf_int(c, root, "heartbeat_ms", CONF_OPTIONAL, SETTINGS_HEARTBEAT_MS_MIN,
+	    SETTINGS_HEARTBEAT_MS_MAX, &s->heartbeat_ms);
+	conf_int(c, root, "delivery_window", CONF_OPTIONAL, 1, SETTINGS_WINDOW_MAX,
+	    &s->delivery_window);
+	conf_int(c, root, "hwm", CONF_OPTIONAL, 1, SETTINGS_HWM_MAX, &s->hwm);
+out:
+	if (conf_errors_count(errs) > before)
+		settings_broker_destroy(&s);
+	conf_destroy(&c);
+	return s;
+}
+
+void
+settings_agent_destroy(struct settings_agent **sp)
+{
+	struct settings_agent *s;
+	size_t i;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	s = *sp;
+	free(s->path);
+	free(s->broker_endpoint);
+	free(s->data_dir);
+	free(s->key_file);
+	free(s->control_socket);
+	for (i = 0; s->on_message != NULL && s->on_message[i] != NULL; i++)
+		free(s->on_message[i]);
+	free(s->on_message);
+	free(s);
+	*sp = NULL;
+}
+
+static void
+load_argv(struct conf *c, const config_setting_t *root, struct settings_agent *s)
+{
+	const config_setting_t *list;
+	size_t i, n;
+
+	if (conf_strings(c, root, "on_message", CONF_OPTIONAL, &list) != 0)
+		return;
+	n = (size_t)config_setting_length(list);
+	if (n == 0 || n > SETTINGS_ARGV_MAX) {
+		conf_error(c, list, "has %zu words; give the program and its arguments, "
+		    "1 to %d words (or leave on_message out)", n, SETTINGS_ARGV_MAX);
+		return;
+	}
+	if ((s->on_message = calloc(n + 1, sizeof(*s->on_message))) == NULL) {
+		conf_error(c, list, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if ((s->on_message[i] = strdup(config_setting_get_string(
+		    config_setting_get_elem(list, (unsigned)i)))) == NULL) {
+			conf_error(c, list, "out of memory");
+			return;
+		}
+	s->on_message_argc = n;
+}
+
+static void
+load_agency(struct conf *c, const config_setting_t *root, const char *agency,
+    const struct directory *d, struct settings_agent *s)
+{
+	char q[CONF_QUOTE_BUF];
+	const char *v;
+
+	if (conf_string(c, root, "agency", CONF_REQUIRED, &v) != 0)
+		return;
+	if (strcmp(v, agency) != 0) {
+		conf_quote(v, q);
+		conf_error_member(c, root, "agency", "is '%s' but the file is for '%s'; "
+		    "agents/<id>.conf must set agency = \"<id>\"", q, agency);
+		return;
+	}
+	if (d != NULL && directory_find(d, agency) == NULL) {
+		conf_error_member(c, root, "agency", "unknown agency '%s': no entry in "
+		    "directory.conf has that id", agency);
+		return;
+	}
+	snprintf(s->agency, sizeof(s->agency), "%s", agency);
+}
+
+struct settings_agent *
+settings_agent_load(const char *dir, const char *agency, const struct directory *d,
+    struct conf_errors *errs)
+{
+	char name[sizeof(SETTINGS_AGENTS_DIR) + IDS_AGENCY_MAX + sizeof(SETTINGS_AGENT_SUFFIX)];
+	struct settings_agent *s = NULL;
+	const config_setting_t *root;
+	char q[CONF_QUOTE_BUF];
+	struct status st;
+	struct conf *c;
+	size_t before;
+
+	assert(dir != NULL && agency != NULL && errs != NULL);
+	before = conf_errors_count(errs);
+	if (ids_agency_valid(agency, strlen(agency), &st) != 0) {
+		conf_quote(agency, q);
+		conf_errors_add(errs, dir, 0, CONF_FIELD_FILE,
+		    "'%s' is not a valid agency id, so it has no agents/<id>.conf", q);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "%s/%s%s", SETTINGS_AGENTS_DIR, agency,
+	    SETTINGS_AGENT_SUFFIX);
+	if ((c = conf_open(dir, name, errs)) == NULL)
+		return NULL;
+	root = conf_root(c);
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(conf_path(c))) == NULL) {
+		conf_errors_add(errs, conf_path(c), 0, CONF_FIELD_FILE, "out of memory reading it");
+		goto out;
+	}
+	s->retry_initial_ms = SETTINGS_RETRY_INITIAL_MS_DEFAULT;
+	s->retry_max_ms = SETTINGS_RETRY_MAX_MS_DEFAULT;
+	s->window = SETTINGS_AGENT_WINDOW_DEFAULT;
+	s->heartbeat_ms = SETTINGS_HEARTBEAT_MS_DEFAULT;
+
+	conf_check_known(c, root, agent_known);
+	load_agency(c, root, agency, d, s);
+	load_endpoint(c, root, "broker_endpoint", &s->broker_endpoint);
+	conf_path_value(c, root, "data_dir", CONF_REQUIRED, &s->data_dir);
+	load_key_file(c, root, &s->key_file, &s->key_file_line);
+	load_socket(c, root, "control_socket", s->data_dir, SETTINGS_CONTROL_SOCKET_NAME,
+	    &s->control_socket);
+	load_argv(c, root, s);
+	conf_int(c, root, "retry_initial_ms", CONF_OPTIONAL, SETTINGS_RETRY_MS_MIN,
+	    SETTINGS_RETRY_MS_MAX, &s->retry_initial_ms);
+	if (conf_int(c, root, "retry_max_ms", CONF_OPTIONAL, SETTINGS_RETRY_MS_MIN,
+	    SETTINGS_RETRY_MS_MAX, &s->retry_max_ms) != -1 &&
+	    s->retry_max_ms < s->retry_initial_ms)
+		conf_error_member(c, root, "retry_max_ms", "%lld is less than retry_initial_ms "
+		    "(%lld); the longest delay cannot be shorter than the first",
+		    (long long)s->retry_max_ms, (long long)s->retry_initial_ms);
+	conf_int(c, root, "window", CONF_OPTIONAL, 1, SETTINGS_WINDOW_MAX, &s->window);
+	conf_int(c, root, "heartbeat_ms", CONF_OPTIONAL, SETTINGS_HEARTBEAT_MS_MIN,
+	    SETTINGS_HEARTBEAT_MS_MAX, &s->heartbeat_ms);
+out:
+	if (conf_errors_count(errs) > before)
+		settings_agent_destroy(&s);
+	conf_destroy(&c);
+	return s;
+}

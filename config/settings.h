@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * settings: how the broker and each agent run here: endpoints, data
+ * directories, key files, size caps, retry and expiry times.  The broker
+ * reads broker.conf; the agent of agency X reads agents/X.conf.  Relative
+ * paths are relative to the configuration directory, so a configuration can
+ * be copied and moved whole.  Every setting and its default: CONFIG.md.
+ */
+#ifndef DUTYNET_SETTINGS_H
+#define DUTYNET_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/conf.h"
+#include "config/directory.h"
+#include "proto/envelope.h"
+#include "proto/ids.h"
+
+#define SETTINGS_BROKER_FILE "broker.conf"
+#define SETTINGS_AGENTS_DIR "agents"
+#define SETTINGS_AGENT_SUFFIX ".conf"
+
+/* Defaults for settings a file leaves out, and the limits of each. */
+#define SETTINGS_STATS_SOCKET_NAME "stats.sock"		/* in data_dir */
+#define SETTINGS_CONTROL_SOCKET_NAME "control.sock"	/* in data_dir */
+#define SETTINGS_ENVELOPE_BYTES_MIN 4096
+#define SETTINGS_EXPIRY_DEFAULT "5 working days"
+#define SETTINGS_HEARTBEAT_MS_DEFAULT 5000
+#define SETTINGS_HEARTBEAT_MS_MIN 100
+#define SETTINGS_HEARTBEAT_MS_MAX 600000
+#define SETTINGS_WINDOW_MAX 65535			/* HELLO's window is a uint16 */
+#define SETTINGS_DELIVERY_WINDOW_DEFAULT 32
+#define SETTINGS_AGENT_WINDOW_DEFAULT 16
+#define SETTINGS_HWM_DEFAULT 1000
+#define SETTINGS_HWM_MAX 1000000
+#define SETTINGS_RETRY_INITIAL_MS_DEFAULT 1000
+#define SETTINGS_RETRY_MAX_MS_DEFAULT 300000
+#define SETTINGS_RETRY_MS_MIN 10
+#define SETTINGS_RETRY_MS_MAX 86400000			/* one day */
+#define SETTINGS_ARGV_MAX 64				/* on_message words */
+
+struct settings_broker {
+	char *path;			/* the file read */
+	char *endpoint;			/* ZeroMQ endpoint to bind, "tcp://..." */
+	char *data_dir;			/* resolved against the config directory */
+	char *key_file;			/* the broker's secret keys */
+	unsigned key_file_line;		/* where key_file is set, for errors */
+	char *stats_socket;
+	int64_t max_envelope_bytes;	/* <= ENVELOPE_MAX_BYTES */
+	struct conf_duration expiry;	/* undelivered messages expire after */
+	int64_t heartbeat_ms;
+	int64_t delivery_window;	/* deliveries in flight per agency, at most */
+	int64_t hwm;			/* ZeroMQ high-water mark, messages */
+};
+
+struct settings_agent {
+	char *path;
+	char agency[IDS_AGENCY_MAX + 1];
+	char *broker_endpoint;		/* ZeroMQ endpoint to connect to */
+	char *data_dir;
+	char *key_file;
+	unsigned key_file_line;
+	char *control_socket;
+	char **on_message;		/* NULL-terminated argv, or NULL if unset */
+	size_t on_message_argc;
+	int64_t retry_initial_ms;	/* first resend delay, doubling up to: */
+	int64_t retry_max_ms;
+	int64_t window;			/* deliveries it takes unreceipted */
+	int64_t heartbeat_ms;
+};
+
+/* Reads dir/broker.conf.  NULL after recording every problem in errs. */
+struct settings_broker *settings_broker_load(const char *dir, struct conf_errors *errs);
+
+/* Frees *sp; accepts NULL; sets *sp = NULL. */
+void settings_broker_destroy(struct settings_broker **sp);
+
+/* Reads dir/agents/<agency>.conf, whose `agency` must be agency and (unless
+ * d is NULL, as when directory.conf did not load) an agency in d.  NULL
+ * after recording every problem in errs. */
+struct settings_agent *settings_agent_load(const char *dir, const char *agency,
+    const struct directory *d, struct conf_errors *errs);
+
+/* Frees *sp; accepts NULL; sets *sp = NULL. */
+void settings_agent_destroy(struct settings_agent **sp);
+
+/* 0 if s is a ZeroMQ endpoint dutynet uses ("tcp://host:port" with a port
+ * or "*", or "ipc://path"), else -1 and st 504 naming it. */
+int settings_endpoint_valid(const char *s, struct status *st)
+    __attribute__((warn_unused_result));
+
+#endif
