@@ -23,5 +23,14 @@ int cmd_keygen(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+/* Talking to the agent (cmd_send.c, cmd_view.c, cmd_answer.c). */
+int cmd_send(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
+int cmd_decide(int argc, char **argv);
+int cmd_feedback(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -18,6 +18,14 @@ static const struct {
 	{"config", cmd_config, "check a whole configuration directory, every error at once"},
 	{"calendar", cmd_calendar, "working-time deadlines and the holidays they skip"},
 	{"selftest", cmd_selftest, "seal, check and open one made-up referral, step by step"},
+	{"send", cmd_send, "send a referral or a safeguarding concern"},
+	{"inbox", cmd_inbox, "list the messages received"},
+	{"show", cmd_show, "print one message, decrypted"},
+	{"ack", cmd_ack, "acknowledge a referral or concern received"},
+	{"decide", cmd_decide, "accept, decline or redirect a referral or concern"},
+	{"feedback", cmd_feedback, "send the referrer feedback"},
+	{"outbox", cmd_outbox, "what was sent and is still pending, and why"},
+	{"status", cmd_status, "where one message is: its timeline"},
 };
 
 static void

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dutynet-agent: one agency's agent.  It keeps the agency's outbox, inbox
+ * and audit log in its own database, talks to the broker over one CURVE
+ * DEALER, and answers the dutynet command line on a local control socket.
+ *
+ * DESIGN: one thread and one zmq_poll loop over the broker link, the link's
+ * socket monitor and the control socket (listener and callers as plain fds).
+ * Each turn of the loop takes a batch from the broker and applies it in one
+ * transaction (receive.c), runs the complete control requests as one group
+ * (control.c), sends what the outbox has due (transmit.c) and reaps or
+ * starts the on_message hook (hook.c).  Every answer - to the broker or to
+ * a person - goes out only after the commit it reports.  The ZeroMQ context
+ * is created after the configuration is read and before any hook is forked;
+ * a hook child execs at once and never touches it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "agents/agent.h"
+#include "agents/agentdb.h"
+#include "agents/control.h"
+#include "agents/hook.h"
+#include "agents/link.h"
+#include "agents/pairkeys.h"
+#include "agents/receive.h"
+#include "agents/transmit.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/sdnotify.h"
+#include "proto/seal.h"
+
+/* Exit codes (documented in --help). */
+enum {
+	EXIT_CLEAN = 0,		/* stopped by SIGTERM or SIGINT */
+	EXIT_RUNTIME = 1,	/* database, sockets or memory failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_CONFIG = 3,	/* configuration or key file unusable */
+};
+
+#define DATA_DIR_MODE 0700
+#define PATH_MAX_LEN 4096
+#define POLLITEMS (2 + CONTROL_POLLITEMS)
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
+
+static const char usage[] =
+    "usage: dutynet-agent --config DIR --agency ID [-v]\n"
+    "       dutynet-agent --help | --version\n"
+    "\n"
+    "Runs the dutynet agent of agency ID with the configuration in DIR\n"
+    "(directory.conf, policy.conf and agents/ID.conf; see config/CONFIG.md).\n"
+    "It keeps the agency's outbox, inbox and audit log in DATA_DIR/" AGENT_DB_FILE ",\n"
+    "connects to the broker, and answers the dutynet command on its control\n"
+    "socket.  It logs one line per event to stderr and prints event=ready once\n"
+    "its database is open and its sockets are up.  SIGTERM or SIGINT stop it;\n"
+    "SIGHUP re-reads directory.conf and policy.conf.  Under systemd (Type=notify)\n"
+    "it reports READY=1 once ready, and pings the watchdog from its loop.\n"
+    "\n"
+    "on_message in agents/ID.conf runs WORDS... MESSAGE-ID TYPE (fork and exec,\n"
+    "no shell, never the content) for each message stored, AT LEAST once: a crash\n"
+    "between its exit and its record runs it again, so the program must treat\n"
+    "the message id as an idempotency key.\n"
+    "\n"
+    "  -c, --config DIR   the configuration directory (default " CONF_DIR_DEFAULT ")\n"
+    "  -a, --agency ID    the agency this agent runs for\n"
+    "  -v, --verbose      also log debug lines\n"
+    "\n"
+    "Exit codes: 0 stopped by a signal; 1 the database, a socket or memory\n"
+    "failed (the log says which); 2 bad command line; 3 the configuration or\n"
+    "the key file is unusable (every problem is printed as file:line: field:\n"
+    "message).\n";
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		stop_signal = 1;
+}
+
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal ends zmq_poll at once (EINTR). */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void
+print_errors(const struct conf_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < conf_errors_count(errs); i++)
+		fprintf(stderr, "%s\n", conf_errors_get(errs, i));
+}
+
+/* Loads directory and policy into *d, *p: 0, or -1 with errs filled. */
+static int
+load_area(const char *dir, struct directory **d, struct policy **p, struct conf_errors *errs)
+{
+	*d = directory_load(dir, errs);
+	*p = policy_load(dir, *d, errs);
+	if (*d == NULL || *p == NULL || conf_errors_count(errs) > 0) {
+		directory_destroy(d);
+		policy_destroy(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* The key file must hold exactly the keys directory.conf publishes. */
+static int
+check_keys(const struct agent *a, struct status *st)
+{
+	const struct keyfile *k = a->keys;
+	const struct directory_agency *s = a->self;
+
+	if (strcmp(k->id, s->id) != 0)
+		return status_set(st, STATUS_BAD_FIELD, "key file %s holds the keys of %s, not of %s",
+		    a->settings->key_file, k->id, s->id);
+	if (!k->has_box || sodium_memcmp(k->sign_pk, s->sign_pk, SEAL_SIGN_PKBYTES) != 0 ||
+	    sodium_memcmp(k->box_pk, s->box_pk, SEAL_BOX_PKBYTES) != 0 ||
+	    sodium_memcmp(k->curve_pk, s->curve_pk, DIRECTORY_CURVE_PKBYTES) != 0)
+		return status_set(st, STATUS_UNKNOWN_KEY,
+		    "key file %s does not match the public keys directory.conf lists for %s; "
+		    "put its keys/%s.pub in directory.conf, or use the right key file",
+		    a->settings->key_file, s->id, s->id);
+	return 0;
+}
+
+/* mkdir -p with mode for every directory it creates. */
+static int
+make_dirs(const char *path, struct status *st)
+{
+	char buf[PATH_MAX_LEN];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return status_set(st, STATUS_BAD_FIELD, "data_dir '%.60s' is empty or too long",
+		    path);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, DATA_DIR_MODE) != 0 && errno != EEXIST)
+			return status_set(st, STATUS_UNAVAILABLE, "cannot create %s: %s", buf,
+			    strerror(errno));
+		buf[i] = i == n ? '\0' : '/';
+	}
+	return 0;
+}
+
+static void
+reload(struct agent *a)
+{
+	struct conf_errors *errs = conf_errors_new();
+	struct directory *d = NULL;
+	struct policy *p = NULL;
+	const struct directory_agency *self;
+
+	reload_signal = 0;
+	if (errs == NULL)
+		return;
+	sdnotify_reloading();
+	if (load_area(a->confdir, &d, &p, errs) != 0 ||
+	    (self = directory_find(d, a->settings->agency)) == NULL) {
+		log_warnx("SIGHUP: the new configuration is not used (%zu problems); the first: %s",
+		    conf_errors_count(errs), conf_errors_count(errs) ? conf_errors_get(errs, 0) :
+		    "this agency is no longer in directory.conf");
+		directory_destroy(&d);
+		policy_destroy(&p);
+		goto out;
+	}
+	directory_destroy(&a->dir);
+	policy_destroy(&a->policy);
+	a->dir = d;
+	a->policy = p;
+	a->self = self;
+	log_info("SIGHUP: re-read directory.conf (version %u) and policy.conf", d->version);
+out:
+	sdnotify_ready();
+	conf_errors_destroy(&errs);
+}
+
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void
+take_from_broker(struct agent *a)
+{
+	struct link_msg msgs[AGENT_RECV_BATCH];
+	size_t n = 0, i;
+	int rc;
+
+	while (n < AGENT_RECV_BATCH && (rc = link_recv(a->link, &msgs[n])) != 0)
+		if (rc == 1)
+			n++;
+	if (n > 0)
+		receive_batch(a, msgs, n);
+	for (i = 0; i < n; i++)
+		link_msg_clear(&msgs[i]);
+}
+
+static int
+run(struct agent *a, struct control *ctl)
+{
+	zmq_pollitem_t items[POLLITEMS];
+	struct status st;
+	size_t nc;
+	uint64_t timeout, watchdog = sdnotify_watchdog_interval_ms(), pinged = 0;
+	int64_t hw;
+
+	while (!stop_signal) {
+		/* systemd restarts an agent whose loop stops turning. */
+		if (watchdog != 0 && clock_mono_ms() - pinged >= watchdog) {
+			sdnotify_watchdog_ping();
+			pinged = clock_mono_ms();
+		}
+		if (reload_signal)
+			reload(a);
+		memset(items, 0, sizeof(items));
+		items[0].socket = link_socket(a->link);
+		items[0].events = ZMQ_POLLIN;
+		items[1].socket = link_monitor(a->link);
+		items[1].events = ZMQ_POLLIN;
+		nc = control_pollitems(ctl, items + 2, CONTROL_POLLITEMS);
+		timeout = min_u64(transmit_wait_ms(a), link_tick(a->link));
+		timeout = min_u64(timeout, control_wait_ms(ctl));
+		if (a->hook != NULL && (hw = hook_wait_ms(a->hook, a->db, clock_now_ms())) >= 0)
+			timeout = min_u64(timeout, (uint64_t)hw);
+		if (watchdog != 0)
+			timeout = min_u64(timeout, watchdog);
+		if (zmq_poll(items, (int)(2 + nc), (long)timeout) < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			log_warnx("zmq_poll: %s", zmq_strerror(zmq_errno()));
+			return EXIT_RUNTIME;
+		}
+		if (items[1].revents & ZMQ_POLLIN)
+			link_on_monitor(a->link);
+		if (items[0].revents & ZMQ_POLLIN)
+			take_from_broker(a);
+		control_io(ctl, a, items + 2, nc);
+		while (transmit_wait_ms(a) == 0 && transmit_due(a))
+			;
+		if (a->hook != NULL && (hook_running(a->hook) != 0 ||
+					   hook_wait_ms(a->hook, a->db, clock_now_ms()) == 0) &&
+		    hook_poll(a->hook, a->db, 0, &st) != 0)
+			log_event(LOG_LEVEL_WARN, NULL, NULL, "store-failed", "on_message: %s", st.text);
+	}
+	sdnotify_stopping();
+	log_event(LOG_LEVEL_INFO, a->settings->agency, NULL, "stopping", "signal received");
+	return EXIT_CLEAN;
+}
+
+static int
+parse_args(int argc, char **argv, const char **confdir, const char **agency, int *verbose)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"agency", required_argument, NULL, 'a'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:a:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			*confdir = optarg;
+			break;
+		case 'a':
+			*agency = optarg;
+			break;
+		case 'v':
+			(*verbose)++;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(EXIT_CLEAN);
+		case 'V':
+			printf("dutynet-agent %s (envelope v%d, protocol v%d)\n", DUTYNET_VERSION,
+			    ENVELOPE_VERSION, FRAME_VERSION);
+			exit(EXIT_CLEAN);
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || *agency == NULL) {
+		fprintf(stderr, "dutynet-agent: %s\n%s",
+		    optind != argc ? "unexpected argument" : "--agency ID is required", usage);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct agent a;
+	struct conf_errors *errs = NULL;
+	struct control *ctl = NULL;
+	struct status st;
+	const char *agency = NULL;
+	char dbpath[PATH_MAX_LEN];
+	void *zctx = NULL;
+	int verbose = 0, ret = EXIT_CONFIG;
+
+	memset(&a, 0, sizeof(a));
+	a.confdir = CONF_DIR_DEFAULT;
+	if (parse_args(argc, argv, &a.confdir, &agency, &verbose) != 0)
+		return EXIT_USAGE;
+	log_init("dutynet-agent", verbose);
+	if (!zmq_has("curve"))
+		fatalx("this libzmq has no CURVE security; install Debian's libzmq5 (with libsodium)");
+	if (seal_init() != 0)
+		fatalx("libsodium failed to initialise");
+	if (clock_from_env() != 0)
+		fatalx("DUTYNET_CLOCK_OFFSET_MS is not an integer");
+	if ((errs = conf_errors_new()) == NULL)
+		fatalx("out of memory");
+
+	if (ids_agency_valid(agency, strlen(agency), &st) != 0) {
+		fprintf(stderr, "dutynet-agent: --agency: %s\n", st.text);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (load_area(a.confdir, &a.dir, &a.policy, errs) == 0)
+		a.settings = settings_agent_load(a.confdir, agency, a.dir, errs);
+	if (a.settings == NULL || conf_errors_count(errs) > 0) {
+		print_errors(errs);
+		fprintf(stderr, "dutynet-agent: the configuration in %s is not usable; fix the "
+		    "lines above ('dutynet config check %s' shows them too)\n", a.confdir, a.confdir);
+		goto out;
+	}
+	a.self = directory_find(a.dir, agency);
+	if (keyfile_load(a.settings->key_file, &a.keys, &st) != 0 || check_keys(&a, &st) != 0) {
+		fprintf(stderr, "%s:%u: key_file: %s\n", a.settings->path, a.settings->key_file_line,
+		    st.text);
+		goto out;
+	}
+	ret = EXIT_RUNTIME;
+	snprintf(dbpath, sizeof(dbpath), "%s/%s", a.settings->data_dir, AGENT_DB_FILE);
+	if (make_dirs(a.settings->data_dir, &st) != 0 ||
+	    (a.db = agentdb_open(dbpath, &st)) == NULL) {
+		log_event(LOG_LEVEL_FATAL, agency, NULL, "store-failed", "%s", st.text);
+		goto out;
+	}
+	if ((a.pairs = pairkeys_new(a.keys)) == NULL) {
+		log_warnx("out of locked memory");
+		goto out;
+	}
+	if (a.settings->on_message != NULL &&
+	    (a.hook = hook_new((const char *const *)a.settings->on_message,
+		 a.settings->on_message_argc, HOOK_TIMEOUT_MS)) == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	signals();
+	/* After any fork that could matter: hook children exec at once. */
+	if ((zctx = zmq_ctx_new()) == NULL) {
+		log_warnx("zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+		goto out;
+	}
+	if ((a.link = link_new(zctx, a.settings, a.keys, a.dir->broker.curve_pk, &st)) == NULL ||
+	    (ctl = control_new(a.settings->control_socket, &st)) == NULL) {
+		log_event(LOG_LEVEL_FATAL, agency, NULL, "startup-failed", "%s", st.text);
+		goto out;
+	}
+	a.kick = true;
+	log_event(LOG_LEVEL_INFO, agency, NULL, "ready",
+	    "database %s, control socket %s, broker %s", dbpath, a.settings->control_socket,
+	    a.settings->broker_endpoint);
+	sdnotify_ready();
+	sdnotify_status("agent of %s; broker %s", agency, a.settings->broker_endpoint);
+	ret = run(&a, ctl);
+out:
+	control_destroy(&ctl);
+	link_destroy(&a.link);
+	if (zctx != NULL)
+		zmq_ctx_term(zctx);
+	hook_destroy(&a.hook);
+	pairkeys_destroy(&a.pairs);
+	db_close(&a.db);
+	keyfile_destroy(&a.keys);
+	settings_agent_destroy(&a.settings);
+	policy_destroy(&a.policy);
+	directory_destroy(&a.dir);
+	conf_errors_destroy(&errs);
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * agent: the state of one running dutynet-agent (one per agency), shared by
+ * its modules.  agent.c owns it: it loads the configuration and keys, opens
+ * the database and the sockets, and runs the one-threaded zmq_poll loop
+ * over the broker link, its monitor and the control socket.
+ */
+#ifndef DUTYNET_AGENT_H
+#define DUTYNET_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/db.h"
+#include "common/keyfile.h"
+#include "config/directory.h"
+#include "config/policy.h"
+#include "config/settings.h"
+
+/* Messages taken from the broker link per loop iteration, all applied in
+ * one transaction (group commit), and outbox messages sent per iteration. */
+#define AGENT_RECV_BATCH 256
+#define AGENT_SEND_BATCH 256
+/* The longest the loop sleeps when nothing is due (ms). */
+#define AGENT_POLL_MAX_MS 1000
+/* How long to wait before sending again when ZeroMQ took nothing. */
+#define AGENT_SEND_PAUSE_MS 100
+/* The agent database's file name in data_dir. */
+#define AGENT_DB_FILE "agent.db"
+
+struct link;
+struct pairkeys;
+struct hook;
+
+struct agent {
+	const char *confdir;
+	struct directory *dir;
+	struct policy *policy;
+	struct settings_agent *settings;
+	struct keyfile *keys;
+	const struct directory_agency *self;	/* borrowed from dir */
+	struct db *db;
+	struct pairkeys *pairs;
+	struct link *link;
+	struct hook *hook;			/* NULL without on_message */
+	bool kick;				/* the outbox has something new */
+	uint64_t flush_ms;			/* clock time of the last WELCOME */
+	uint64_t send_pause_mono;		/* ZeroMQ took nothing: wait until */
+};
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * agentdb: opening and migrating the agent database.  Version 1 is the
+ * first schema; a later release appends steps and never edits one, so a
+ * file written by any earlier release is brought forward in one
+ * transaction (db_migrate).
+ */
+#include <stddef.h>
+
+#include "agents/agentdb.h"
+#include "agents/hook.h"
+#include "agents/inbox.h"
+#include "agents/outbox.h"
+#include "common/auditlog.h"
+
+static const char *const steps[] = {
+	/* 1: the first schema. */
+	AUDITLOG_SCHEMA_SQL OUTBOX_SCHEMA_SQL INBOX_SCHEMA_SQL HOOK_SCHEMA_SQL,
+};
+
+struct db *
+agentdb_open(const char *path, struct status *st)
+{
+	struct db *db = db_open(path, st);
+
+	if (db == NULL)
+		return NULL;
+	if (db_migrate(db, steps, (int)(sizeof(steps) / sizeof(steps[0])), st) != 0)
+		db_close(&db);
+	return db;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * req_status: `dutynet status ID`, where a message is and how it got there.
+ * The timeline is the audit log itself - the entries about the message and
+ * about every reply to it (acknowledgement, decision, feedback, receipts'
+ * effects), merged in the log's order - so what people see is exactly what
+ * an auditor can verify.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents/inbox.h"
+#include "agents/outbox.h"
+#include "agents/req.h"
+#include "common/auditlog.h"
+
+#define TIMELINE_FIRST_CAP 32
+#define TIMELINE_IDS_MAX 64	/* the message and up to this many replies */
+
+static const char *const known[] = {"id", NULL};
+
+struct event {
+	uint64_t seq;
+	uint64_t time_ms;
+	char event[AUDITLOG_EVENT_MAX + 1];
+	char agency[IDS_AGENCY_MAX + 1];
+	int has_id;
+	uint8_t id[IDS_MSGID_BYTES];
+	char *detail;
+};
+
+struct timeline {
+	struct event *ev;
+	size_t n;
+	size_t cap;
+	uint8_t ids[TIMELINE_IDS_MAX][IDS_MSGID_BYTES];
+	size_t nids;
+	int oom;
+};
+
+static int
+add_event(const struct auditlog_entry *e, void *arg)
+{
+	struct timeline *t = arg;
+	struct event *grown, *v;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : TIMELINE_FIRST_CAP;
+
+		if ((grown = realloc(t->ev, cap * sizeof(*grown))) == NULL) {
+			t->oom = 1;
+			return 1;
+		}
+		t->ev = grown;
+		t->cap = cap;
+	}
+	v = &t->ev[t->n];
+	memset(v, 0, sizeof(*v));
+	v->seq = e->seq;
+	v->time_ms = e->time_ms;
+	snprintf(v->event, sizeof(v->event), "%s", e->event);
+	snprintf(v->agency, sizeof(v->agency), "%s", e->agency ? e->agency : "");
+	v->has_id = e->has_message_id;
+	memcpy(v->id, e->message_id, IDS_MSGID_BYTES);
+	if ((v->detail = strdup(e->detail)) == NULL) {
+		t->oom = 1;
+		return 1;
+	}
+	t->n++;
+	return 0;
+}
+
+static void
+add_id(struct timeline *t, const uint8_t id[IDS_MSGID_BYTES])
+{
+	if (t->nids < TIMELINE_IDS_MAX)
+		memcpy(t->ids[t->nids++], id, IDS_MSGID_BYTES);
+}
+
+static int
+reply_in(const struct inbox_msg *m, void *arg)
+{
+	add_id(arg, m->id);
+	return 0;
+}
+
+static int
+reply_out(const struct outbox_msg *m, void *arg)
+{
+	add_id(arg, m->id);
+	return 0;
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BYTES])
+{
+	char when[OUTPUT_TIME_LEN], other[IDS_MSGID_TEXT + 1];
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct event *e = &t->ev[i];
+
+		if (o->json) {
+			output_printf(o, "%s{", i ? ",\n  " : "\n  ");
+			output_json_key_uint(o, true, "seq", e->seq);
+			output_json_key_time(o, false, "time", e->time_ms);
+			output_json_key_str(o, false, "event", e->event);
+			output_json_key_str(o, false, "agency", e->agency[0] ? e->agency : NULL);
+			output_json_key_id(o, false, "message_id", e->has_id ? e->id : NULL);
+			output_json_key_str(o, false, "detail", e->detail);
+			output_printf(o, "}");
+			continue;
+		}
+		output_time(e->time_ms, when);
+		output_printf(o, "  %-25s  %-12s  %-20s  %s", when, e->event,
+		    e->agency[0] ? e->agency : "-", e->detail);
+		if (e->has_id && memcmp(e->id, id, IDS_MSGID_BYTES) != 0) {
+			ids_msgid_format(e->id, other);
+			output_printf(o, " [%s]", other);
+		}
+		output_printf(o, "\n");
+	}
+}
+
+int
+req_status(struct req *r, struct status *st)
+{
+	struct timeline t;
+	struct inbox_msg im;
+	struct outbox_msg om;
+	uint8_t id[IDS_MSGID_BYTES];
+	char idtext[IDS_MSGID_TEXT + 1];
+	const char *dir, *state, *peer;
+	int type, in, out, ret = -1;
+	size_t i;
+
+	if (req_known(r, known, st) != 0 || req_id(r, id, st) != 0)
+		return -1;
+	ids_msgid_format(id, idtext);
+	if ((in = inbox_get(r->a->db, id, &im, st)) < 0 ||
+	    (out = in == 1 ? 0 : outbox_get(r->a->db, id, &om, st)) < 0)
+		return -1;
+	if (in == 0 && out == 0)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "no message %s here; 'dutynet inbox' and 'dutynet outbox --all' list them",
+		    idtext);
+	dir = in ? "in" : "out";
+	type = in ? im.type : om.type;
+	state = in ? inbox_state_name(im.state) : outbox_state_name(om.state);
+	peer = in ? im.from : om.to;
+
+	memset(&t, 0, sizeof(t));
+	add_id(&t, id);
+	if (inbox_replies(r->a->db, id, reply_in, &t, st) != 0 ||
+	    outbox_replies(r->a->db, id, reply_out, &t, st) != 0)
+		goto out;
+	for (i = 0; i < t.nids && !t.oom; i++)
+		if (auditlog_foreach(r->a->db, t.ids[i], add_event, &t, st) != 0)
+			goto out;
+	if (t.oom) {
+		status_set(st, STATUS_STORE_FAILED, "out of memory reading the timeline");
+		goto out;
+	}
+	/* Each walk is in seq order; together they are merged into one. */
+	qsort(t.ev, t.n, sizeof(*t.ev), by_seq);
+
+	if (r->out->json) {
+		output_printf(r->out, "{");
+		output_json_key_str(r->out, true, "id", idtext);
+		output_json_key_str(r->out, false, "direction", dir);
+		output_json_key_str(r->out, false, "type", envelope_type_name(type));
+		output_json_key_str(r->out, false, in ? "from" : "to", peer);
+		output_json_key_str(r->out, false, "state", state);
+		output_printf(r->out, ", \"timeline\": [");
+		render(r->out, &t, id);
+		output_printf(r->out, "%s]}\n", t.n ? "\n" : "");
+	} else {
+		output_printf(r->out, "%s %s %s %s: %s\n", envelope_type_name(type), idtext,
+		    in ? "from" : "to", peer, state);
+		render(r->out, &t, id);
+	}
+	ret = 0;
+out:
+	for (i = 0; i < t.n; i++)
+		free(t.ev[i].detail);
+	free(t.ev);
+	return ret;
+}

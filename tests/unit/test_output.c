@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests for agents/output.c: the buffer grows, JSON strings are
+ * escaped so any text (a name with a quote, a summary with a newline or a
+ * control byte) stays one valid JSON value, and times are rendered.  The
+ * unit under test is included. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agents/output.c"
+
+static void
+json_strings_are_escaped(void **state)
+{
+	struct output o;
+
+	(void)state;
+	output_init(&o, true);
+	assert_true(o.json);
+	output_json_str(&o, "a \"quoted\" \\ name\nline\ttab\r\x01\x7f é");
+	assert_string_equal(o.buf,
+	    "\"a \\\"quoted\\\" \\\\ name\\nline\\ttab\\r\\u0001\\u007f é\"");
+	output_reset(&o);
+	assert_int_equal(o.len, 0);
+	output_json_str(&o, NULL);
+	assert_string_equal(o.buf, "null");
+	output_reset(&o);
+	output_json_strn(&o, "abc", 2);
+	assert_string_equal(o.buf, "\"ab\"");
+	output_free(&o);
+	assert_null(o.buf);
+}
+
+static void
+keys_and_values(void **state)
+{
+	struct output o;
+	uint8_t id[IDS_MSGID_BYTES];
+
+	(void)state;
+	output_init(&o, true);
+	memset(id, 0, sizeof(id));
+	id[6] = 0x70;
+	id[8] = 0x80;
+	output_printf(&o, "{");
+	output_json_key_str(&o, true, "to", "mash");
+	output_json_key_uint(&o, false, "n", 42);
+	output_json_key_time(&o, false, "at", 1700000000123ull);
+	output_json_key_time(&o, false, "never", 0);
+	output_json_key_id(&o, false, "id", id);
+	output_json_key_id(&o, false, "none", NULL);
+	output_printf(&o, "}");
+	assert_string_equal(o.buf,
+	    "{\"to\": \"mash\", \"n\": 42, \"at\": \"2023-11-14T22:13:20.123Z\", \"never\": null, "
+	    "\"id\": \"00000000-0000-7000-8000-000000000000\", \"none\": null}");
+	output_free(&o);
+}
+
+static void
+buffer_grows_past_its_first_size(void **state)
+{
+	struct output o;
+	size_t i;
+
+	(void)state;
+	output_init(&o, false);
+	for (i = 0; i < OUTPUT_FIRST_CAP; i++)
+		output_printf(&o, "%zu,", i % 10);
+	assert_false(o.failed);
+	assert_int_equal(o.len, 2 * OUTPUT_FIRST_CAP);
+	assert_int_equal(strlen(o.buf), o.len);
+	assert_memory_equal(o.buf + o.len - 4, "2,3,", 4);
+	output_free(&o);
+}
+
+static void
+times_for_people_are_london_time(void **state)
+{
+	char t[OUTPUT_TIME_LEN];
+
+	(void)state;
+	output_time(0, t);
+	assert_string_equal(t, "-");
+	output_time(1700000000000ull, t);	/* November: GMT */
+	assert_string_equal(t, "2023-11-14T22:13:20Z");
+	output_time(1690000000000ull, t);	/* July: BST */
+	assert_string_equal(t, "2023-07-22T05:26:40+01:00");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_strings_are_escaped),
+		cmocka_unit_test(keys_and_values),
+		cmocka_unit_test(buffer_grows_past_its_first_size),
+		cmocka_unit_test(times_for_people_are_london_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
