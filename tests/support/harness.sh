@@ -248,22 +248,11 @@ h_sql() {
 }
 
 # Fails unless the audit chain in database $1 verifies (SCHEMA.md, "Audit
-# log"), recomputed independently of common/auditlog.c, in Python.
+# log"), recomputed independently of common/auditlog.c, in Python
+# (scripts/audit-check.py, which the demo uses too).
 h_audit_ok() {
-	/usr/bin/python3 - "$1" <<'PY' || h_fail "the audit chain of $1 does not verify"
-import hashlib, msgpack, sqlite3, sys
-prev, expect = bytes(32), 1
-for seq, t, ev, ag, mid, det, ph, h in sqlite3.connect(sys.argv[1]).execute(
-        "SELECT seq, time_ms, event, agency, message_id, detail, prev_hash, hash"
-        " FROM audit ORDER BY seq"):
-    rec = msgpack.packb([seq, t, ev, ag, mid, det], use_bin_type=True)
-    want = hashlib.blake2b(b"dutynet-audit-v1\0" + prev + rec, digest_size=32).digest()
-    if seq != expect or ph != prev or h != want:
-        sys.exit(f"audit log altered at seq {expect}")
-    prev, expect = h, expect + 1
-if expect == 1:
-    sys.exit("audit log is empty")
-PY
+	/usr/bin/python3 "$H_SRC/scripts/audit-check.py" --quiet "$1" ||
+		h_fail "the audit chain of $1 does not verify"
 }
 
 # Fails unless file/text $2 matches the extended regex $1.
