@@ -63,13 +63,26 @@ static const char usage[] =
     "connects to the broker, and answers the dutynet command on its control\n"
     "socket.  It logs one line per event to stderr and prints event=ready once\n"
     "its database is open and its sockets are up.  SIGTERM or SIGINT stop it;\n"
-    "SIGHUP re-reads directory.conf and policy.conf.  Under systemd (Type=notify)\n"
-    "it reports READY=1 once ready, and pings the watchdog from its loop.\n"
+    "SIGHUP re-reads directory.conf, policy.conf and the calendars.  Under systemd\n"
+    "(Type=notify) it reports READY=1 once ready, and pings the watchdog from its\n"
+    "loop.\n"
     "\n"
     "on_message in agents/ID.conf runs WORDS... MESSAGE-ID TYPE (fork and exec,\n"
-    "no shell, never the content) for each message stored, AT LEAST once: a crash\n"
+    "no shell, never the content; the environment without NOTIFY_SOCKET and the\n"
+    "watchdog variables) for each message stored, AT LEAST once: a crash\n"
     "between its exit and its record runs it again, so the program must treat\n"
-    "the message id as an idempotency key.\n"
+    "the message id as an idempotency key.  With contact_windows in agents/ID.conf\n"
+    "a standard or routine message's run waits for the next window (a school's\n"
+    "break, after lessons); immediate and urgent ones run at once.\n"
+    "\n"
+    "The broker's reminders and escalations about deadlines arrive as messages\n"
+    "too (type escalation): checked with the broker's keys in directory.conf,\n"
+    "stored, and ACKed rather than receipted.  An immediate or urgent message\n"
+    "sent to children's social care while it is closed also goes to the\n"
+    "emergency duty team.  Deadlines follow policy.conf and each recipient's\n"
+    "calendar in directory.conf (bank holidays from $DUTYNET_HOLIDAYS, default\n"
+    "the file dutynet was installed with); DUTYNET_CLOCK_OFFSET_MS moves this\n"
+    "agent's clock (tests and demonstrations).\n"
     "\n"
     "  -c, --config DIR   the configuration directory (default " CONF_DIR_DEFAULT ")\n"
     "  -a, --agency ID    the agency this agent runs for\n"
@@ -114,13 +127,21 @@ print_errors(const struct conf_errors *errs)
 		fprintf(stderr, "%s\n", conf_errors_get(errs, i));
 }
 
-/* Loads directory and policy into *d, *p: 0, or -1 with errs filled. */
+/* Loads directory, policy and every agency's calendar into *d, *p, *c:
+ * 0, or -1 with errs filled. */
 static int
-load_area(const char *dir, struct directory **d, struct policy **p, struct conf_errors *errs)
+load_area(const char *dir, struct directory **d, struct policy **p, struct agencycal **c,
+    struct conf_errors *errs)
 {
+	struct status st;
+
+	*c = NULL;
 	*d = directory_load(dir, errs);
 	*p = policy_load(dir, *d, errs);
-	if (*d == NULL || *p == NULL || conf_errors_count(errs) > 0) {
+	if (*d != NULL && *p != NULL && conf_errors_count(errs) == 0 &&
+	    (*c = agencycal_load(dir, *d, agencycal_holidays_path(), &st)) == NULL)
+		conf_errors_add_text(errs, st.text);
+	if (*c == NULL) {
 		directory_destroy(d);
 		policy_destroy(p);
 		return -1;
@@ -177,27 +198,32 @@ reload(struct agent *a)
 	struct conf_errors *errs = conf_errors_new();
 	struct directory *d = NULL;
 	struct policy *p = NULL;
+	struct agencycal *c = NULL;
 	const struct directory_agency *self;
 
 	reload_signal = 0;
 	if (errs == NULL)
 		return;
 	sdnotify_reloading();
-	if (load_area(a->confdir, &d, &p, errs) != 0 ||
+	if (load_area(a->confdir, &d, &p, &c, errs) != 0 ||
 	    (self = directory_find(d, a->settings->agency)) == NULL) {
 		log_warnx("SIGHUP: the new configuration is not used (%zu problems); the first: %s",
 		    conf_errors_count(errs), conf_errors_count(errs) ? conf_errors_get(errs, 0) :
 		    "this agency is no longer in directory.conf");
 		directory_destroy(&d);
 		policy_destroy(&p);
+		agencycal_destroy(&c);
 		goto out;
 	}
 	directory_destroy(&a->dir);
 	policy_destroy(&a->policy);
+	agencycal_destroy(&a->cals);
 	a->dir = d;
 	a->policy = p;
+	a->cals = c;
 	a->self = self;
-	log_info("SIGHUP: re-read directory.conf (version %u) and policy.conf", d->version);
+	log_info("SIGHUP: re-read directory.conf (version %u), policy.conf and the calendars",
+	    d->version);
 out:
 	sdnotify_ready();
 	conf_errors_destroy(&errs);
@@ -352,7 +378,7 @@ main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (load_area(a.confdir, &a.dir, &a.policy, errs) == 0)
+	if (load_area(a.confdir, &a.dir, &a.policy, &a.cals, errs) == 0)
 		a.settings = settings_agent_load(a.confdir, agency, a.dir, errs);
 	if (a.settings == NULL || conf_errors_count(errs) > 0) {
 		print_errors(errs);
@@ -383,6 +409,8 @@ main(int argc, char **argv)
 		log_warnx("out of memory");
 		goto out;
 	}
+	if (a.hook != NULL)
+		hook_set_windows(a.hook, a.settings->contact_windows);
 	signals();
 	/* After any fork that could matter: hook children exec at once. */
 	if ((zctx = zmq_ctx_new()) == NULL) {
@@ -411,6 +439,7 @@ out:
 	db_close(&a.db);
 	keyfile_destroy(&a.keys);
 	settings_agent_destroy(&a.settings);
+	agencycal_destroy(&a.cals);
 	policy_destroy(&a.policy);
 	directory_destroy(&a.dir);
 	conf_errors_destroy(&errs);

@@ -13,6 +13,7 @@
 
 #include "common/db.h"
 #include "common/keyfile.h"
+#include "config/agencycal.h"
 #include "config/directory.h"
 #include "config/policy.h"
 #include "config/settings.h"
@@ -35,7 +36,8 @@ struct hook;
 struct agent {
 	const char *confdir;
 	struct directory *dir;
-	struct policy *policy;
+	struct policy *policy;			/* with the deadline policy */
+	struct agencycal *cals;			/* every agency's working calendar */
 	struct settings_agent *settings;
 	struct keyfile *keys;
 	const struct directory_agency *self;	/* borrowed from dir */

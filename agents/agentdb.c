@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * agentdb: opening and migrating the agent database.  Version 1 is the
- * first schema; a later release appends steps and never edits one, so a
+ * first schema, version 2 adds the notices table and the hooks' contact
+ * window columns; a later release appends steps and never edits one, so a
  * file written by any earlier release is brought forward in one
  * transaction (db_migrate).
  */
@@ -10,12 +11,15 @@
 #include "agents/agentdb.h"
 #include "agents/hook.h"
 #include "agents/inbox.h"
+#include "agents/notice.h"
 #include "agents/outbox.h"
 #include "common/auditlog.h"
 
 static const char *const steps[] = {
 	/* 1: the first schema. */
 	AUDITLOG_SCHEMA_SQL OUTBOX_SCHEMA_SQL INBOX_SCHEMA_SQL HOOK_SCHEMA_SQL,
+	/* 2: deadline notices from the broker; hooks wait for contact windows. */
+	NOTICE_SCHEMA_SQL HOOK_SCHEMA_V2_SQL,
 };
 
 struct db *

@@ -33,6 +33,7 @@ static const struct {
 	{"feedback", req_feedback},
 	{"outbox", req_outbox},
 	{"status", req_status},
+	{"deadlines", req_deadlines},
 };
 
 enum phase { READING, READY, WRITING };

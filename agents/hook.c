@@ -9,7 +9,9 @@
  * restores SIGPIPE, points stdin at /dev/null, closes every other
  * descriptor above stderr (the ZeroMQ sockets, the database, the control
  * socket must not leak into the program) and execs the program by path
- * with an argument vector built before the fork.  No shell ever parses
+ * with an argument vector and an environment built before the fork (the
+ * agent's own, without NOTIFY_SOCKET and the watchdog variables, which are
+ * the agent's alone).  No shell ever parses
  * anything.  The child gets its own process group, so a timeout kills the
  * program and anything it started.
  */
@@ -28,9 +30,12 @@
 #include <sodium.h>
 
 #include "agents/hook.h"
+#include "agents/window.h"
 #include "common/auditlog.h"
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "config/rfc3339.h"
 #include "proto/envelope.h"
 
 #define TYPE_NAME_MAX 16
@@ -46,17 +51,18 @@ struct hook {
 	uint64_t started_mono;		/* clock_mono_ms at fork */
 	int killed;			/* the timeout killed it */
 	uint8_t id[IDS_MSGID_BYTES];	/* the message it runs for */
+	const struct calendar *windows;	/* contact windows, borrowed; NULL: none */
 };
 
 static const char enqueue_sql[] =
-	"INSERT OR IGNORE INTO hooks (message_id, type, queued_ms, next_try_ms)"
-	" VALUES (?, ?, ?, ?)";
+	"INSERT OR IGNORE INTO hooks (message_id, type, queued_ms, next_try_ms, urgency,"
+	" not_before_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?4)";
 static const char next_sql[] =
 	"SELECT message_id, type FROM hooks WHERE done_ms IS NULL AND next_try_ms <= ?"
 	" ORDER BY next_try_ms, queued_ms LIMIT 1";
 static const char when_sql[] = "SELECT min(next_try_ms) FROM hooks WHERE done_ms IS NULL";
 static const char attempts_sql[] =
-	"SELECT attempts FROM hooks WHERE message_id = ? AND done_ms IS NULL";
+	"SELECT attempts, urgency FROM hooks WHERE message_id = ? AND done_ms IS NULL";
 static const char done_sql[] =
 	"UPDATE hooks SET attempts = attempts + 1, last_exit = 0, done_ms = ?2"
 	" WHERE message_id = ?1";
@@ -108,11 +114,19 @@ hook_running(const struct hook *h)
 	return h->pid;
 }
 
+void
+hook_set_windows(struct hook *h, const struct calendar *windows)
+{
+	h->windows = windows;
+}
+
 int
-hook_enqueue(struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type, uint64_t now_ms,
-    struct status *st)
+hook_enqueue(struct hook *h, struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type,
+    int urgency, uint64_t now_ms, struct status *st)
 {
 	const char *name = envelope_type_name(type);
+	char detail[AUDITLOG_DETAIL_MAX], when[RFC3339_LEN];
+	uint64_t at = window_next(h->windows, urgency, now_ms);
 	sqlite3_stmt *s;
 
 	assert(db_in_transaction(db));
@@ -122,13 +136,21 @@ hook_enqueue(struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type, uint64_
 	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)now_ms);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now_ms);
-	return db_step(db, s, st) == DB_DONE ? 0 : -1;
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)at);
+	sqlite3_bind_int(s, 5, urgency);
+	if (db_step(db, s, st) != DB_DONE)
+		return -1;
+	if (at == now_ms || sqlite3_changes(db_handle(db)) == 0)
+		return 0;
+	rfc3339_format(at, when);
+	snprintf(detail, sizeof(detail), "on_message waits for the next contact window, at %s "
+	    "(a %s message)", when, envelope_urgency_name(urgency));
+	return auditlog_append(db, "hook", NULL, id, detail, st);
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
-child(const char *program, char *const argv[])
+child(const char *program, char *const argv[], char *const envp[])
 {
 	struct sigaction sa;
 	struct rlimit rl;
@@ -154,13 +176,42 @@ child(const char *program, char *const argv[])
 		for (i = 3; i < max; i++)
 			close((int)i);
 	}
-	execv(program, argv);
+	execve(program, argv, envp);
 	_exit(HOOK_EXIT_EXEC_FAILED);
+}
+
+/* The agent's environment without what belongs to its service manager
+ * (HOOK_ENV_DROPPED): the program must not be able to report READY, STOPPING
+ * or watchdog pings as if it were the agent.  Built before the fork - the
+ * child may not allocate or unsetenv (neither is async-signal-safe) - as an
+ * array of borrowed pointers into environ; NULL if out of memory. */
+static char **
+child_environment(void)
+{
+	static const char *const dropped[] = HOOK_ENV_DROPPED;
+	char **envp;
+	size_t n = 0, k = 0, i, j, len;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((envp = calloc(n + 1, sizeof(*envp))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; dropped[j] != NULL; j++) {
+			len = strlen(dropped[j]);
+			if (strncmp(environ[i], dropped[j], len) == 0 && environ[i][len] == '=')
+				break;
+		}
+		if (dropped[j] == NULL)
+			envp[k++] = environ[i];
+	}
+	return envp;
 }
 
 static int
 start(struct hook *h, struct db *db, struct status *st)
 {
+	char **envp;
 	char idtext[IDS_MSGID_TEXT + 1], type[TYPE_NAME_MAX];
 	sqlite3_stmt *s;
 	pid_t pid;
@@ -176,13 +227,18 @@ start(struct hook *h, struct db *db, struct status *st)
 	sqlite3_reset(s);
 	ids_msgid_format(h->id, idtext);
 
+	if ((envp = child_environment()) == NULL) {
+		log_warnx("on_message: out of memory starting the run for message %s", idtext);
+		return 0;
+	}
 	h->argv[h->n] = idtext;
 	h->argv[h->n + 1] = type;
 	h->argv[h->n + 2] = NULL;
 	pid = fork();
 	if (pid == 0)
-		child(h->argv[0], h->argv);
+		child(h->argv[0], h->argv, envp);
 	h->argv[h->n] = h->argv[h->n + 1] = NULL;
+	free(envp);
 	if (pid == -1) {
 		/* Nothing started: the run stays pending and is tried again. */
 		log_warn("on_message: cannot fork for message %s", idtext);
@@ -195,20 +251,6 @@ start(struct hook *h, struct db *db, struct status *st)
 	return 0;
 }
 
-/* The delay before the next run after n failed attempts, jittered. */
-static uint64_t
-retry_delay(int64_t n)
-{
-	uint64_t d = HOOK_RETRY_BASE_MS;
-	int64_t i;
-
-	for (i = 1; i < n && d < HOOK_RETRY_MAX_MS; i++)
-		d *= 2;
-	if (d > HOOK_RETRY_MAX_MS)
-		d = HOOK_RETRY_MAX_MS;
-	return d / 2 + (d * randombytes_random() >> 32);
-}
-
 /* Records a finished run (exit code, or HOOK_EXIT_SIGNAL_BASE + signal). */
 static int
 record(struct hook *h, struct db *db, int code, struct status *st)
@@ -217,7 +259,7 @@ record(struct hook *h, struct db *db, int code, struct status *st)
 	uint64_t now = clock_now_ms(), delay = 0;
 	sqlite3_stmt *s;
 	int64_t attempts;
-	int rc;
+	int rc, urgency;
 
 	ids_msgid_format(h->id, idtext);
 	if (db_begin(db, st) != 0)
@@ -230,6 +272,8 @@ record(struct hook *h, struct db *db, int code, struct status *st)
 	if (rc == DB_DONE)	/* already done: nothing to add */
 		return db_commit(db, st);
 	attempts = sqlite3_column_int64(s, 0) + 1;
+	urgency = sqlite3_column_type(s, 1) == SQLITE_NULL ? URGENCY_URGENT :
+	    sqlite3_column_int(s, 1);
 	sqlite3_reset(s);
 
 	if ((s = db_prepare(db, code == 0 ? done_sql : retry_sql, st)) == NULL)
@@ -240,7 +284,10 @@ record(struct hook *h, struct db *db, int code, struct status *st)
 		snprintf(detail, sizeof(detail), "on_message exited 0 (attempt %lld)",
 		    (long long)attempts);
 	} else {
-		delay = retry_delay(attempts);
+		delay = backoff_ms(HOOK_RETRY_BASE_MS, HOOK_RETRY_MAX_MS, (unsigned)attempts,
+		    randombytes_random());
+		/* A run that waits for windows retries inside one too. */
+		delay = window_next(h->windows, urgency, now + delay) - now;
 		sqlite3_bind_int(s, 2, code);
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)(now + delay));
 		snprintf(detail, sizeof(detail), "on_message %s %d (attempt %lld); runs again in %llu s",

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "agents/inbox.h"
+#include "agents/row.h"
 #include "proto/ids.h"
 
 static const char *const state_names[] = {
@@ -63,26 +64,7 @@ inbox_state_name(int state)
 int
 inbox_state_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < N_STATES; i++)
-		if (strcmp(name, state_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static int
-copy_blob(sqlite3_stmt *s, int col, uint8_t **out, size_t *len, struct status *st)
-{
-	*out = NULL;
-	*len = 0;
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return 0;
-	*len = (size_t)sqlite3_column_bytes(s, col);
-	if ((*out = malloc(*len ? *len : 1)) == NULL)
-		return status_set(st, STATUS_STORE_FAILED, "out of memory reading the inbox");
-	memcpy(*out, sqlite3_column_blob(s, col), *len);
-	return 0;
+	return row_name_index(state_names, N_STATES, name);
 }
 
 int
@@ -106,7 +88,7 @@ inbox_seen(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **receipt,
 	snprintf(detail, sizeof(detail), "delivered again (%lld times); stored once",
 	    (long long)sqlite3_column_int64(s, 0));
 	snprintf(from, sizeof(from), "%s", (const char *)sqlite3_column_text(s, 2));
-	if (copy_blob(s, 1, receipt, receipt_len, st) != 0) {
+	if (row_blob(s, 1, receipt, receipt_len, st) != 0) {
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -171,18 +153,21 @@ inbox_put(struct db *db, const struct inbox_item *it, struct status *st)
 	const struct envelope_header *h = &it->env->h;
 	char detail[AUDITLOG_DETAIL_MAX], reply[IDS_MSGID_TEXT + 1];
 
-	assert(it->payload != NULL && it->receipt != NULL);
+	const char *answer = it->receipt != NULL ? "receipt made" : "ACKed (a notice is not receipted)";
+
+	assert(it->payload != NULL);
+	assert(it->receipt != NULL || h->type == ENVELOPE_ESCALATION);
 	if (insert(db, it, "received", 0, NULL, st) != 0)
 		return -1;
 	if (h->has_reply_to) {
 		ids_msgid_format(h->reply_to, reply);
-		snprintf(detail, sizeof(detail), "%s from %s, case %s, %s, in reply to %s; receipt made",
+		snprintf(detail, sizeof(detail), "%s from %s, case %s, %s, in reply to %s; %s",
 		    envelope_type_name(h->type), h->from, h->case_id,
-		    envelope_urgency_name(h->urgency), reply);
+		    envelope_urgency_name(h->urgency), reply, answer);
 	} else {
-		snprintf(detail, sizeof(detail), "%s from %s, case %s, %s; receipt made",
+		snprintf(detail, sizeof(detail), "%s from %s, case %s, %s; %s",
 		    envelope_type_name(h->type), h->from, h->case_id,
-		    envelope_urgency_name(h->urgency));
+		    envelope_urgency_name(h->urgency), answer);
 	}
 	return auditlog_append(db, "received", h->from, h->id, detail, st);
 }
@@ -282,48 +267,31 @@ inbox_decide(struct db *db, const uint8_t id[IDS_MSGID_BYTES], const char *decis
 	return auditlog_append(db, "decided", m.from, id, detail, st);
 }
 
-static uint64_t
-col_u64(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : (uint64_t)sqlite3_column_int64(s, i);
-}
-
-static void
-col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void
 read_row(sqlite3_stmt *s, struct inbox_msg *m)
 {
 	char state[16];
 
 	memset(m, 0, sizeof(*m));
-	memcpy(m->id, sqlite3_column_blob(s, 0), IDS_MSGID_BYTES);
+	row_id(s, 0, m->id);
 	m->type = sqlite3_column_int(s, 1);
-	col_text(s, 2, m->from, sizeof(m->from));
-	col_text(s, 3, m->case_id, sizeof(m->case_id));
-	if (sqlite3_column_bytes(s, 4) == IDS_MSGID_BYTES) {
-		m->has_reply_to = 1;
-		memcpy(m->reply_to, sqlite3_column_blob(s, 4), IDS_MSGID_BYTES);
-	}
+	row_text(s, 2, m->from, sizeof(m->from));
+	row_text(s, 3, m->case_id, sizeof(m->case_id));
+	m->has_reply_to = row_id(s, 4, m->reply_to);
 	m->urgency = sqlite3_column_int(s, 5);
-	m->created_ms = col_u64(s, 6);
-	m->accepted_ms = col_u64(s, 7);
-	m->received_ms = col_u64(s, 8);
+	m->created_ms = row_u64(s, 6);
+	m->accepted_ms = row_u64(s, 7);
+	m->received_ms = row_u64(s, 8);
 	m->deliveries = (unsigned)sqlite3_column_int(s, 9);
-	col_text(s, 10, state, sizeof(state));
+	row_text(s, 10, state, sizeof(state));
 	m->state = inbox_state_parse(state);
 	m->reject_code = sqlite3_column_int(s, 11);
-	col_text(s, 12, m->reject_text, sizeof(m->reject_text));
-	m->ack_ms = col_u64(s, 13);
-	col_text(s, 14, m->ack_by, sizeof(m->ack_by));
-	col_text(s, 15, m->decision, sizeof(m->decision));
-	m->decision_ms = col_u64(s, 16);
-	col_text(s, 17, m->decision_by, sizeof(m->decision_by));
+	row_text(s, 12, m->reject_text, sizeof(m->reject_text));
+	m->ack_ms = row_u64(s, 13);
+	row_text(s, 14, m->ack_by, sizeof(m->ack_by));
+	row_text(s, 15, m->decision, sizeof(m->decision));
+	m->decision_ms = row_u64(s, 16);
+	row_text(s, 17, m->decision_by, sizeof(m->decision_by));
 }
 
 int
@@ -361,8 +329,8 @@ inbox_bytes(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **envelope
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
-	if (copy_blob(s, 0, envelope, envelope_len, st) != 0 ||
-	    copy_blob(s, 1, payload, payload_len, st) != 0) {
+	if (row_blob(s, 0, envelope, envelope_len, st) != 0 ||
+	    row_blob(s, 1, payload, payload_len, st) != 0) {
 		sqlite3_reset(s);
 		free(*envelope);
 		*envelope = NULL;
@@ -415,16 +383,5 @@ inbox_replies(struct db *db, const uint8_t id[IDS_MSGID_BYTES],
 int64_t
 inbox_count(struct db *db, int state, struct status *st)
 {
-	sqlite3_stmt *s;
-	int64_t n;
-
-	if ((s = db_prepare(db, count_sql, st)) == NULL)
-		return -1;
-	if (state >= 0)
-		sqlite3_bind_text(s, 1, inbox_state_name(state), -1, SQLITE_STATIC);
-	if (db_step(db, s, st) != DB_ROW)
-		return -1;
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n;
+	return row_count(db, count_sql, state >= 0 ? inbox_state_name(state) : NULL, st);
 }

@@ -93,7 +93,8 @@ struct inbox_item {
 	size_t len;
 	const uint8_t *payload;		/* decrypted plaintext; NULL if rejected */
 	size_t payload_len;
-	const uint8_t *receipt;		/* our signed receipt; NULL if rejected */
+	const uint8_t *receipt;		/* our signed receipt; NULL if rejected, and
+					 * for the broker's notices (ACKed, not receipted) */
 	size_t receipt_len;
 	uint64_t accepted_ms;		/* from DELIVER */
 	uint64_t received_ms;		/* the time put in the receipt */
@@ -111,7 +112,8 @@ int inbox_seen(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **recei
     size_t *receipt_len, struct status *st);
 
 /* In a transaction: stores a new message as received and audits
- * "received".  -1 and st 451 (or 550 if the id exists: call inbox_seen). */
+ * "received".  It has a receipt unless it is a notice (type escalation).
+ * -1 and st 451 (or 550 if the id exists: call inbox_seen). */
 int inbox_put(struct db *db, const struct inbox_item *it, struct status *st)
     __attribute__((warn_unused_result));
 

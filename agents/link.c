@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "agents/link.h"
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/rfc3339.h"
@@ -84,7 +85,7 @@ configure(struct link *l, const struct settings_agent *s, const struct keyfile *
 	if (max < initial)
 		max = initial;
 	/* Jitter: agents started together do not reconnect together. */
-	ivl = initial / 2 + (int)((uint64_t)initial * randombytes_random() >> 32);
+	ivl = (int)backoff_ms((uint64_t)initial, (uint64_t)initial, 1, randombytes_random());
 	if (ivl < 1)
 		ivl = 1;
 	if (zmq_setsockopt(l->sock, ZMQ_CURVE_SERVERKEY, broker_pk, DIRECTORY_CURVE_PKBYTES) != 0 ||
@@ -226,15 +227,8 @@ send_hello(struct link *l)
 static void
 schedule_reconnect(struct link *l)
 {
-	uint64_t d = l->retry_initial_ms;
-	unsigned i;
-
-	for (i = 1; i < l->failures && d < l->retry_max_ms; i++)
-		d *= 2;
-	if (d > l->retry_max_ms)
-		d = l->retry_max_ms;
-	d = d / 2 + (d * randombytes_random() >> 32);
-	l->reconnect_mono = clock_mono_ms() + d;
+	l->reconnect_mono = clock_mono_ms() +
+	    backoff_ms(l->retry_initial_ms, l->retry_max_ms, l->failures, randombytes_random());
 }
 
 static void

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agents/outbox.h"
+#include "agents/row.h"
 #include "config/rfc3339.h"
 #include "proto/ids.h"
 
@@ -87,26 +88,7 @@ outbox_state_name(int state)
 int
 outbox_state_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < N_STATES; i++)
-		if (strcmp(name, state_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-uint64_t
-outbox_backoff_ms(uint64_t initial_ms, uint64_t max_ms, unsigned attempts, uint32_t rnd)
-{
-	uint64_t d = initial_ms;
-	unsigned i;
-
-	for (i = 1; i < attempts && d < max_ms; i++)
-		d *= 2;
-	if (d > max_ms)
-		d = max_ms;
-	/* [d/2, 3d/2): rnd spread over d. */
-	return d / 2 + (d * rnd >> 32);
+	return row_name_index(state_names, N_STATES, name);
 }
 
 int
@@ -196,18 +178,12 @@ outbox_next_due(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t limit,
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)flush_ms);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
 	while ((rc = db_step(db, s, st)) == DB_ROW) {
-		const void *b = sqlite3_column_blob(s, 2);
-		size_t len = (size_t)sqlite3_column_bytes(s, 2);
-
-		memcpy(out[count].id, sqlite3_column_blob(s, 0), IDS_MSGID_BYTES);
+		row_id(s, 0, out[count].id);
 		out[count].state = outbox_state_parse((const char *)sqlite3_column_text(s, 1));
-		if ((out[count].envelope = malloc(len ? len : 1)) == NULL) {
+		if (row_blob(s, 2, &out[count].envelope, &out[count].len, st) != 0) {
 			sqlite3_reset(s);
-			status_set(st, STATUS_STORE_FAILED, "out of memory reading the outbox");
 			goto fail;
 		}
-		memcpy(out[count].envelope, b, len);
-		out[count].len = len;
 		count++;
 	}
 	if (rc == -1)
@@ -417,46 +393,29 @@ outbox_delivered(struct db *db, const uint8_t id[IDS_MSGID_BYTES], const uint8_t
 	return auditlog_append(db, "receipt", to, id, detail, st);
 }
 
-static uint64_t
-col_u64(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : (uint64_t)sqlite3_column_int64(s, i);
-}
-
-static void
-col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Fills m from a row of ROW_COLUMNS. */
 static void
 read_row(sqlite3_stmt *s, struct outbox_msg *m)
 {
 	memset(m, 0, sizeof(*m));
-	memcpy(m->id, sqlite3_column_blob(s, 0), IDS_MSGID_BYTES);
+	row_id(s, 0, m->id);
 	m->type = sqlite3_column_int(s, 1);
-	col_text(s, 2, m->to, sizeof(m->to));
-	col_text(s, 3, m->case_id, sizeof(m->case_id));
-	if (sqlite3_column_bytes(s, 4) == IDS_MSGID_BYTES) {
-		m->has_reply_to = 1;
-		memcpy(m->reply_to, sqlite3_column_blob(s, 4), IDS_MSGID_BYTES);
-	}
+	row_text(s, 2, m->to, sizeof(m->to));
+	row_text(s, 3, m->case_id, sizeof(m->case_id));
+	m->has_reply_to = row_id(s, 4, m->reply_to);
 	m->urgency = sqlite3_column_int(s, 5);
-	m->created_ms = col_u64(s, 6);
+	m->created_ms = row_u64(s, 6);
 	if (sqlite3_column_bytes(s, 7) == SEAL_HASHBYTES)
 		memcpy(m->envelope_hash, sqlite3_column_blob(s, 7), SEAL_HASHBYTES);
 	m->state = outbox_state_parse((const char *)sqlite3_column_text(s, 8));
 	m->attempts = (unsigned)sqlite3_column_int(s, 9);
-	m->last_sent_ms = col_u64(s, 10);
-	m->next_try_ms = col_u64(s, 11);
-	m->accepted_ms = col_u64(s, 12);
-	m->final_ms = col_u64(s, 13);
+	m->last_sent_ms = row_u64(s, 10);
+	m->next_try_ms = row_u64(s, 11);
+	m->accepted_ms = row_u64(s, 12);
+	m->final_ms = row_u64(s, 13);
 	m->code = sqlite3_column_int(s, 14);
-	col_text(s, 15, m->reason, sizeof(m->reason));
-	m->receipt_ms = col_u64(s, 16);
+	row_text(s, 15, m->reason, sizeof(m->reason));
+	m->receipt_ms = row_u64(s, 16);
 }
 
 int
@@ -494,14 +453,9 @@ outbox_envelope(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **buf,
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
-	*len = (size_t)sqlite3_column_bytes(s, 0);
-	if ((*buf = malloc(*len ? *len : 1)) == NULL) {
-		sqlite3_reset(s);
-		return status_set(st, STATUS_STORE_FAILED, "out of memory reading the outbox");
-	}
-	memcpy(*buf, sqlite3_column_blob(s, 0), *len);
+	rc = row_blob(s, 0, buf, len, st);
 	sqlite3_reset(s);
-	return 1;
+	return rc == 0 ? 1 : -1;
 }
 
 static int
@@ -547,16 +501,5 @@ outbox_replies(struct db *db, const uint8_t id[IDS_MSGID_BYTES],
 int64_t
 outbox_count(struct db *db, int state, struct status *st)
 {
-	sqlite3_stmt *s;
-	int64_t n;
-
-	if ((s = db_prepare(db, count_sql, st)) == NULL)
-		return -1;
-	if (state >= 0)
-		sqlite3_bind_text(s, 1, outbox_state_name(state), -1, SQLITE_STATIC);
-	if (db_step(db, s, st) != DB_ROW)
-		return -1;
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n;
+	return row_count(db, count_sql, state >= 0 ? outbox_state_name(state) : NULL, st);
 }

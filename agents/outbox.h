@@ -111,14 +111,6 @@ enum outbox_effect {
 const char *outbox_state_name(int state);
 int outbox_state_parse(const char *name);
 
-/* The delay before attempt n+1 after n attempts: initial_ms doubling per
- * attempt up to max_ms (retry_initial_ms, retry_max_ms in the agent's
- * settings), jittered by rnd (uniform 32-bit) to between half and one and a
- * half times itself, so that agents restarted together do not retry
- * together. */
-uint64_t outbox_backoff_ms(uint64_t initial_ms, uint64_t max_ms, unsigned attempts,
-    uint32_t rnd);
-
 /* Commits nothing itself: inside the caller's transaction, stores the
  * envelope bytes[0..len) (already decoded into env) as queued, due now,
  * and audits "created".  -1 and st 550 if the id is already used, 451. */

@@ -172,3 +172,32 @@ output_time(uint64_t ms, char out[OUTPUT_TIME_LEN])
 	}
 	rfc3339_format_offset(ms, london_offset((int64_t)ms), out);
 }
+
+void
+output_span(int64_t ms, char out[OUTPUT_SPAN_LEN])
+{
+	int64_t m = (ms < 0 ? -ms : ms) / OUTPUT_MS_PER_MINUTE;
+	int64_t d = m / OUTPUT_MINUTES_PER_DAY, h = m % OUTPUT_MINUTES_PER_DAY / OUTPUT_MINUTES_PER_HOUR;
+	size_t n = 0;
+
+	out[0] = '\0';
+	m %= OUTPUT_MINUTES_PER_HOUR;
+	if (d == 0 && h == 0 && m == 0) {
+		snprintf(out, OUTPUT_SPAN_LEN, "under a minute");
+		return;
+	}
+	if (d > 0)
+		n += (size_t)snprintf(out + n, OUTPUT_SPAN_LEN - n, "%lldd", (long long)d);
+	if (h > 0)
+		n += (size_t)snprintf(out + n, OUTPUT_SPAN_LEN - n, "%s%lldh", n ? " " : "",
+		    (long long)h);
+	if (m > 0)
+		snprintf(out + n, OUTPUT_SPAN_LEN - n, "%s%lldm", n ? " " : "", (long long)m);
+}
+
+void
+output_json_key_int(struct output *o, bool first, const char *k, int64_t v)
+{
+	key(o, first, k);
+	output_printf(o, "%lld", (long long)v);
+}

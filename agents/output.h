@@ -16,6 +16,10 @@
 
 #define OUTPUT_FIRST_CAP 1024
 #define OUTPUT_TIME_LEN 32	/* room for output_time's text */
+#define OUTPUT_SPAN_LEN 48	/* room for output_span's text */
+#define OUTPUT_MS_PER_MINUTE 60000
+#define OUTPUT_MINUTES_PER_HOUR 60
+#define OUTPUT_MINUTES_PER_DAY (24 * 60)
 
 struct output {
 	char *buf;		/* NUL-terminated while not failed */
@@ -51,5 +55,12 @@ void output_json_key_id(struct output *o, bool first, const char *key, const uin
 
 /* A time for people: London wall time with its offset, or "-" for 0. */
 void output_time(uint64_t ms, char out[OUTPUT_TIME_LEN]);
+
+/* A length of time for people, to the minute: "3d 4h 5m", "2h", "45m",
+ * "under a minute" (days are 24 hours: working time is shown in hours). */
+void output_span(int64_t ms, char out[OUTPUT_SPAN_LEN]);
+
+/* Appends "key": an integer that may be negative. */
+void output_json_key_int(struct output *o, bool first, const char *key, int64_t v);
 
 #endif

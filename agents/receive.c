@@ -20,10 +20,12 @@
 #include "agents/compose.h"
 #include "agents/hook.h"
 #include "agents/inbox.h"
+#include "agents/notice.h"
 #include "agents/outbox.h"
 #include "agents/pairkeys.h"
 #include "agents/receive.h"
 #include "common/auditlog.h"
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "proto/payload.h"
@@ -55,31 +57,63 @@ opened_clear(struct opened *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* 1 if h comes from the broker, whose only messages are its notices. */
+static int
+from_broker(const struct agent *a, const struct envelope_header *h)
+{
+	return strcmp(h->from, a->dir->broker.id) == 0;
+}
+
+/* The public key of h's sender named by key id (the signing key if sign,
+ * else the box key), from our directory: an agency's, or the broker's.
+ * NULL and st 521 if it is not a current key of h->from. */
+static const uint8_t *
+sender_key(const struct agent *a, const struct envelope_header *h, int sign, struct status *st)
+{
+	const struct directory_broker *b = &a->dir->broker;
+	const struct directory_agency *ag;
+
+	if (from_broker(a, h)) {
+		if (memcmp(sign ? h->sender_sign_key : h->sender_box_key,
+			sign ? b->sign_keyid : b->box_keyid, SEAL_KEYID_BYTES) == 0)
+			return sign ? b->sign_pk : b->box_pk;
+	} else {
+		ag = sign ? directory_find_sign_keyid(a->dir, h->sender_sign_key) :
+		    directory_find_box_keyid(a->dir, h->sender_box_key);
+		if (ag != NULL && strcmp(ag->id, h->from) == 0)
+			return sign ? ag->sign_pk : ag->box_pk;
+	}
+	status_set(st, STATUS_UNKNOWN_KEY, "the %s key id is not a current key of %s in our "
+	    "directory", sign ? "signing" : "box", h->from);
+	return NULL;
+}
+
 /* Verifies and opens env as a message to us: 0, or the status code that
- * says why it cannot be accepted (st names it). */
+ * says why it cannot be accepted (st names it).  The broker's messages are
+ * checked with the broker's keys, and only its notices are accepted. */
 static int
 open_delivery(struct agent *a, const struct envelope *env, struct opened *o, struct status *st)
 {
 	const struct envelope_header *h = &env->h;
-	const struct directory_agency *signer, *boxer;
-	const uint8_t *key;
+	const uint8_t *sign_pk, *box_pk, *key;
 
 	memset(o, 0, sizeof(*o));
 	if (strcmp(h->to, a->self->id) != 0)
 		return status_set(st, STATUS_WRONG_RECIPIENT, "addressed to %s, not to %s", h->to,
 		    a->self->id);
-	signer = directory_find_sign_keyid(a->dir, h->sender_sign_key);
-	if (signer == NULL || strcmp(signer->id, h->from) != 0)
-		return status_set(st, STATUS_UNKNOWN_KEY,
-		    "the signing key id is not a current key of %s in our directory", h->from);
-	if (seal_verify(env, signer->sign_pk, st) != 0)
+	if (from_broker(a, h) && h->type != ENVELOPE_ESCALATION)
+		return status_set(st, STATUS_BAD_TYPE, "the broker (%s) sends only escalation "
+		    "notices, not %s messages", h->from, envelope_type_name(h->type));
+	if ((sign_pk = sender_key(a, h, 1, st)) == NULL)
 		return -1;
-	boxer = directory_find_box_keyid(a->dir, h->sender_box_key);
-	if (boxer == NULL || strcmp(boxer->id, h->from) != 0 ||
-	    memcmp(h->recipient_box_key, a->self->box_keyid, SEAL_KEYID_BYTES) != 0)
+	if (seal_verify(env, sign_pk, st) != 0)
+		return -1;
+	if ((box_pk = sender_key(a, h, 0, st)) == NULL)
+		return -1;
+	if (memcmp(h->recipient_box_key, a->self->box_keyid, SEAL_KEYID_BYTES) != 0)
 		return status_set(st, STATUS_UNKNOWN_KEY,
-		    "sealed with box keys that are not %s's and ours in our directory", h->from);
-	if ((key = pairkeys_get(a->pairs, boxer->box_pk, SEAL_RECEIVING, st)) == NULL)
+		    "sealed to a box key of ours that is not in our directory");
+	if ((key = pairkeys_get(a->pairs, box_pk, SEAL_RECEIVING, st)) == NULL)
 		return -1;
 	o->pt_len = env->sealed_len - ENVELOPE_SEAL_OVERHEAD;
 	if ((o->pt = malloc(o->pt_len ? o->pt_len : 1)) == NULL)
@@ -150,7 +184,8 @@ on_receipt(struct agent *a, const struct envelope *env, const uint8_t *bytes, si
 
 /* The audit entry a reply makes about the message it answers - only if it
  * answers a message this agency sent to its sender: a signed ack, decision,
- * feedback or reject naming someone else's message changes nothing here. */
+ * feedback or reject naming someone else's message changes nothing here.
+ * A notice is recorded (notice_put) against whatever message it is about. */
 static int
 answer_effect(struct agent *a, const struct envelope_header *h, const struct payload *p,
     struct status *st)
@@ -168,8 +203,6 @@ answer_effect(struct agent *a, const struct envelope_header *h, const struct pay
 		return 0;
 	if (h->type == ENVELOPE_REJECT)
 		about = p->u.reject.about;
-	else if (h->type == ENVELOPE_ESCALATION)
-		about = p->u.notice.about;
 	if ((rc = outbox_get(a->db, about, &m, st)) < 0)
 		return -1;
 	if (rc == 0 || strcmp(m.to, h->from) != 0) {
@@ -197,18 +230,14 @@ answer_effect(struct agent *a, const struct envelope_header *h, const struct pay
 		    p->u.reject.code, status_name(p->u.reject.code), (int)p->u.reject.text.len,
 		    p->u.reject.text.s);
 		return outbox_outcome(a->db, about, STATUS_REJECTED, text, clock_now_ms(), &eff, st);
-	case ENVELOPE_ESCALATION:
-		snprintf(detail, sizeof(detail), "%s notice from %s (%s)",
-		    p->u.notice.kind == NOTICE_REMINDER ? "reminder" : "escalation", h->from, idtext);
-		return auditlog_append(a->db, "escalation", h->from, about, detail, st);
 	default:
 		return 0;
 	}
 }
 
 /* A message that cannot be accepted: stored as rejected, and a signed
- * reject goes back (unless it is itself a reject, or its sender is not in
- * our directory: then there is no one to seal it to). */
+ * reject goes back (unless it is itself a reject, comes from the broker, or
+ * its sender is not in our directory: then there is no one to seal it to). */
 static int
 reject_delivery(struct agent *a, const struct envelope *env, const uint8_t *bytes, size_t len,
     uint64_t accepted_ms, const struct status *why, struct status *st)
@@ -232,7 +261,9 @@ reject_delivery(struct agent *a, const struct envelope *env, const uint8_t *byte
 	it.received_ms = clock_now_ms();
 	if (inbox_put_rejected(a->db, &it, why->code, why->text, st) != 0)
 		return -1;
-	if (env->h.type == ENVELOPE_REJECT)
+	/* The broker takes no rejects of its notices: the audit entry and
+	 * the log line are the record. */
+	if (env->h.type == ENVELOPE_REJECT || from_broker(a, &env->h))
 		return 0;
 	if (compose_reject(a, &env->h, why->code, why->text, &out, &olen, &cst) != 0)
 		return audit_error(a, env->h.from, env->h.id, "no reject could be sent", &cst, st);
@@ -244,7 +275,8 @@ reject_delivery(struct agent *a, const struct envelope *env, const uint8_t *byte
 	return rc;
 }
 
-/* A delivered message other than a receipt. */
+/* A delivered message other than a receipt: stored, and answered with a
+ * signed receipt - or, for the broker's notices, with an ACK. */
 static int
 on_message(struct agent *a, const struct envelope *env, const uint8_t *bytes, size_t len,
     uint64_t accepted_ms, struct reply *r, struct status *st)
@@ -254,7 +286,7 @@ on_message(struct agent *a, const struct envelope *env, const uint8_t *bytes, si
 	struct opened o;
 	struct status why;
 	char idtext[IDS_MSGID_TEXT + 1];
-	int rc;
+	int rc, notice = from_broker(a, h);
 
 	ids_msgid_format(h->id, idtext);
 	if ((rc = inbox_seen(a->db, h->id, &r->receipt, &r->len, st)) != 0) {
@@ -283,7 +315,8 @@ on_message(struct agent *a, const struct envelope *env, const uint8_t *bytes, si
 	it.payload_len = o.pt_len;
 	it.accepted_ms = accepted_ms;
 	it.received_ms = clock_now_ms();
-	if (compose_receipt(a, env, bytes, len, it.received_ms, &r->receipt, &r->len, &why) != 0) {
+	if (!notice &&
+	    compose_receipt(a, env, bytes, len, it.received_ms, &r->receipt, &r->len, &why) != 0) {
 		opened_clear(&o);
 		if (why.code < STATUS_MALFORMED) {
 			*st = why;
@@ -296,10 +329,13 @@ on_message(struct agent *a, const struct envelope *env, const uint8_t *bytes, si
 	it.receipt_len = r->len;
 	rc = -1;
 	if (inbox_put(a->db, &it, st) != 0 ||
-	    (a->hook != NULL && hook_enqueue(a->db, h->id, h->type, it.received_ms, st) != 0) ||
-	    answer_effect(a, h, &o.p, st) != 0)
+	    (a->hook != NULL &&
+		hook_enqueue(a->hook, a->db, h->id, h->type, h->urgency, it.received_ms, st) != 0) ||
+	    (h->type == ENVELOPE_ESCALATION ?
+		notice_put(a->db, h->id, h->from, &o.p.u.notice, it.received_ms, st) :
+		answer_effect(a, h, &o.p, st)) != 0)
 		goto out;
-	r->answer = ANSWER_RECEIPT;
+	r->answer = notice ? ANSWER_ACK : ANSWER_RECEIPT;
 	log_event(LOG_LEVEL_INFO, h->from, idtext, "received", "%s, case %s, %s",
 	    envelope_type_name(h->type), h->case_id, envelope_urgency_name(h->urgency));
 	rc = 0;
@@ -343,7 +379,7 @@ on_result(struct agent *a, const struct frame *f, struct status *st)
 			    f->code, status_name(f->code), f->text);
 		return rc;
 	}
-	retry = outbox_backoff_ms((uint64_t)a->settings->retry_initial_ms,
+	retry = backoff_ms((uint64_t)a->settings->retry_initial_ms,
 	    (uint64_t)a->settings->retry_max_ms, m.attempts, randombytes_random());
 	if (outbox_result(a->db, f->id, f->code, f->text, clock_now_ms(), retry, &eff, st) != 0)
 		return -1;

@@ -12,7 +12,8 @@
  *	req_answer.c	ack, decide, feedback (a person answers a message)
  *	req_list.c	inbox, outbox
  *	req_show.c	show (one message, decrypted)
- *	req_status.c	status (one message's state and timeline)
+ *	req_status.c	status (one message's state, timeline and deadlines)
+ *	req_deadlines.c	deadlines (what is due and overdue, soonest first)
  *	req.c		the argument readers they share
  */
 #ifndef DUTYNET_REQ_H
@@ -45,6 +46,7 @@ int req_inbox(struct req *r, struct status *st);
 int req_outbox(struct req *r, struct status *st);
 int req_show(struct req *r, struct status *st);
 int req_status(struct req *r, struct status *st);
+int req_deadlines(struct req *r, struct status *st);
 
 /* Room for a name or a role (a payload "short", and its NUL). */
 #define REQ_SHORT_MAX (PAYLOAD_SHORT_MAX + 1)

@@ -45,10 +45,10 @@ inbox_row(const struct inbox_msg *m, void *arg)
 		output_printf(o, "}");
 	} else {
 		if (w->n == 0)
-			output_printf(o, "%-36s  %-25s  %-20s  %-9s  %-9s  %-12s  %s\n", "ID",
+			output_printf(o, "%-36s  %-29s  %-20s  %-10s  %-9s  %-12s  %s\n", "ID",
 			    "RECEIVED", "FROM", "TYPE", "URGENCY", "STATE", "CASE");
 		output_time(m->received_ms, when);
-		output_printf(o, "%-36s  %-25s  %-20s  %-9s  %-9s  %-12s  %s\n", id, when, m->from,
+		output_printf(o, "%-36s  %-29s  %-20s  %-10s  %-9s  %-12s  %s\n", id, when, m->from,
 		    envelope_type_name(m->type), envelope_urgency_name(m->urgency),
 		    inbox_state_name(m->state), m->case_id);
 	}

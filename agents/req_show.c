@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "agents/inbox.h"
+#include "agents/notice.h"
 #include "agents/outbox.h"
 #include "agents/pairkeys.h"
 #include "agents/req.h"
@@ -86,7 +87,7 @@ render_payload(struct output *o, int type, const struct payload *p)
 {
 	const struct payload_note *n = &p->u.note;
 	const struct payload_decision *d = &p->u.decision;
-	char about[IDS_MSGID_TEXT + 1];
+	char about[IDS_MSGID_TEXT + 1], due[OUTPUT_TIME_LEN];
 
 	switch (type) {
 	case ENVELOPE_REFERRAL:
@@ -129,8 +130,10 @@ render_payload(struct output *o, int type, const struct payload *p)
 			output_json_key_time(o, false, "due", p->u.notice.due_ms);
 			jt(o, "text", &p->u.notice.text);
 		} else {
-			output_printf(o, "about:        %s\n%.*s\n", about, (int)p->u.notice.text.len,
-			    p->u.notice.text.s);
+			output_time(p->u.notice.due_ms, due);
+			output_printf(o, "notice:       %s, about a deadline due %s\nabout:        %s\n"
+			    "%.*s\n", notice_kind_name(p->u.notice.kind), due, about,
+			    (int)p->u.notice.text.len, p->u.notice.text.s);
 		}
 		break;
 	case ENVELOPE_REJECT:

@@ -3,17 +3,22 @@
  * req_status: `dutynet status ID`, where a message is and how it got there.
  * The timeline is the audit log itself - the entries about the message and
  * about every reply to it (acknowledgement, decision, feedback, receipts'
- * effects), merged in the log's order - so what people see is exactly what
- * an auditor can verify.
+ * effects, the broker's reminders and escalations, an out-of-hours copy),
+ * merged in the log's order - so what people see is exactly what an auditor
+ * can verify.  After it, a referral's or concern's deadlines (due.h): each
+ * step's due time, and whether it was met, is late (by how much, working
+ * and clock time), pending or overdue.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agents/due.h"
 #include "agents/inbox.h"
 #include "agents/outbox.h"
 #include "agents/req.h"
 #include "common/auditlog.h"
+#include "common/clock.h"
 
 #define TIMELINE_FIRST_CAP 32
 #define TIMELINE_IDS_MAX 64	/* the message and up to this many replies */
@@ -131,12 +136,89 @@ render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BY
 	}
 }
 
+/* "within 1 working day" for a step's duration, and the state in words. */
+static void
+step_words(const struct due_step *s, char *out, size_t cap)
+{
+	char due[OUTPUT_TIME_LEN], done[OUTPUT_TIME_LEN], w[OUTPUT_SPAN_LEN], c[OUTPUT_SPAN_LEN];
+
+	output_time(s->due_ms, due);
+	output_time(s->done_ms, done);
+	output_span(s->late_working_ms, w);
+	output_span(s->late_clock_ms, c);
+	switch (s->state) {
+	case DUE_NOT_STARTED:
+		snprintf(out, cap, "not started: counts from %s", s->step == DEADLINE_FEEDBACK ?
+		    "the decision" : "the broker's acceptance");
+		break;
+	case DUE_PENDING:
+		snprintf(out, cap, "due %s", due);
+		break;
+	case DUE_OVERDUE:
+		snprintf(out, cap, "due %s: OVERDUE by %s working (%s clock)", due, w, c);
+		break;
+	case DUE_MET:
+		snprintf(out, cap, "due %s: met %s", due, done);
+		break;
+	case DUE_LATE:
+		snprintf(out, cap, "due %s: LATE, done %s, %s working (%s clock) after it", due,
+		    done, w, c);
+		break;
+	}
+}
+
+/* The message's deadlines (due.h) after its timeline: none for a message
+ * that has none. */
+static int
+render_due(struct req *r, const struct due_facts *f, struct status *st)
+{
+	struct output *o = r->out;
+	const struct due_step *s;
+	char words[STATUS_TEXT_LEN];
+	struct due d;
+	size_t i;
+
+	if (due_compute(policy_deadlines(r->a->policy), r->a->dir, r->a->cals, f, clock_now_ms(),
+		&d, st) != 0)
+		return -1;
+	if (o->json) {
+		output_printf(o, ", \"deadlines\": [");
+		for (i = 0; i < d.n; i++) {
+			s = &d.steps[i];
+			output_printf(o, "%s{", i ? ", " : "");
+			output_json_key_str(o, true, "step", deadline_step_name(s->step));
+			output_json_key_str(o, false, "within", s->within->text);
+			output_json_key_str(o, false, "state", due_state_name(s->state));
+			output_json_key_time(o, false, "due", s->due_ms);
+			output_json_key_time(o, false, "done", s->done_ms);
+			output_json_key_int(o, false, "late_working_ms", s->late_working_ms);
+			output_json_key_int(o, false, "late_clock_ms", s->late_clock_ms);
+			output_printf(o, "}");
+		}
+		output_printf(o, "]");
+		return 0;
+	}
+	if (d.rule == NULL)
+		return 0;
+	output_printf(o, "deadlines (%s%s%s, %s's calendar):\n", d.rule->name ? "rule \"" :
+	    "the built-in rules", d.rule->name ? d.rule->name : "", d.rule->name ? "\"" : "",
+	    f->to);
+	for (i = 0; i < d.n; i++) {
+		s = &d.steps[i];
+		step_words(s, words, sizeof(words));
+		output_printf(o, "  %-9s within %-24s %s\n", deadline_step_name(s->step),
+		    s->within->text, words);
+	}
+	return 0;
+}
+
 int
 req_status(struct req *r, struct status *st)
 {
 	struct timeline t;
 	struct inbox_msg im;
 	struct outbox_msg om;
+	struct due_facts facts;
 	uint8_t id[IDS_MSGID_BYTES];
 	char idtext[IDS_MSGID_TEXT + 1];
 	const char *dir, *state, *peer;
@@ -171,8 +253,12 @@ req_status(struct req *r, struct status *st)
 		goto out;
 	}
 	/* Each walk is in seq order; together they are merged into one. */
-	qsort(t.ev, t.n, sizeof(*t.ev), by_seq);
+	if (t.n > 1)
+		qsort(t.ev, t.n, sizeof(*t.ev), by_seq);
 
+	if ((in ? due_facts_received(r->a->db, &im, r->a->self->id, &facts, st) :
+		due_facts_sent(r->a->db, &om, &facts, st)) != 0)
+		goto out;
 	if (r->out->json) {
 		output_printf(r->out, "{");
 		output_json_key_str(r->out, true, "id", idtext);
@@ -182,11 +268,16 @@ req_status(struct req *r, struct status *st)
 		output_json_key_str(r->out, false, "state", state);
 		output_printf(r->out, ", \"timeline\": [");
 		render(r->out, &t, id);
-		output_printf(r->out, "%s]}\n", t.n ? "\n" : "");
+		output_printf(r->out, "%s]", t.n ? "\n" : "");
+		if (render_due(r, &facts, st) != 0)
+			goto out;
+		output_printf(r->out, "}\n");
 	} else {
 		output_printf(r->out, "%s %s %s %s: %s\n", envelope_type_name(type), idtext,
 		    in ? "from" : "to", peer, state);
 		render(r->out, &t, id);
+		if (render_due(r, &facts, st) != 0)
+			goto out;
 	}
 	ret = 0;
 out:

@@ -10,6 +10,7 @@
 #include "agents/link.h"
 #include "agents/outbox.h"
 #include "agents/transmit.h"
+#include "common/backoff.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -56,7 +57,7 @@ transmit_due(struct agent *a)
 		if (outbox_get(a->db, items[i].id, &m, &st) != 1)
 			continue;
 		if (items[i].state == OUTBOX_QUEUED)
-			delay = outbox_backoff_ms((uint64_t)a->settings->retry_initial_ms,
+			delay = backoff_ms((uint64_t)a->settings->retry_initial_ms,
 			    (uint64_t)a->settings->retry_max_ms, m.attempts + 1, randombytes_random());
 		else
 			delay = OUTBOX_RECHECK_MS;

@@ -12,6 +12,7 @@
 
 
 #include "broker/admit.h"
+#include "broker/deadline.h"
 #include "broker/expire.h"
 #include "broker/outcome.h"
 #include "common/auditlog.h"
@@ -294,6 +295,35 @@ duplicate(struct ctx *c, const struct store_message *sm)
 	return 0;
 }
 
+/* 1 (refused 452) if env's recipient already has its quota of deliveries
+ * waiting: a recipient that stays away cannot fill the broker's disk, and
+ * the sender is told to retry rather than anything being dropped. */
+static int
+over_quota(struct ctx *c, const struct envelope *env)
+{
+	uint64_t quota = (uint64_t)c->b->conf->recipient_quota, n;
+	struct status why;
+
+	if (store_count_deliveries(c->b->store, env->h.to, quota, &n, &why) == -1)
+		return store_failed(c, &why);
+	if (n < quota)
+		return 0;
+	return refusef(c, env->h.id, STATUS_QUOTA, "%s already has %llu messages waiting for "
+	    "delivery (recipient_quota); nothing was stored: retry later with the same bytes",
+	    env->h.to, (unsigned long long)n) == -1 ? -1 : 1;
+}
+
+/* The deadlines env starts or answers (same savepoint as its storing). */
+static int
+track(struct ctx *c, const struct envelope *env, struct status *why)
+{
+	struct deadline_env e = {c->b->store, c->b->dir, policy_deadlines(c->b->policy),
+	    c->b->cals};
+
+	return deadline_on_accept(&e, &env->h, c->now, c->it->deadline, sizeof(c->it->deadline),
+	    why);
+}
+
 /* A reject must answer a message sent the other way. */
 static int
 answers(struct ctx *c, const struct envelope *env)
@@ -337,12 +367,15 @@ on_send(struct ctx *c)
 		return rc == -1 ? -1 : refusef(c, env.h.id, STATUS_BAD_FIELD,
 		    "a reject's in_reply_to must name a message from %s to %s that the broker "
 		    "holds", env.h.to, env.h.from);
+	if ((rc = over_quota(c, &env)) != 0)
+		return rc == -1 ? -1 : 0;
 	if (db_savepoint(db_of(c), &why) == -1)
 		return store_failed(c, &why);
-	if (store_put(c->b->store, &env, bytes, len, c->now, expire_at(c->b->conf, c->now), &dup,
-		&sm, &why) == -1 ||
+	if (store_put(c->b->store, &env, bytes, len, c->now, expire_at(c->b->conf,
+		agencycal_get(c->b->cals, env.h.to), c->now), &dup, &sm, &why) == -1 ||
 	    (env.h.type == ENVELOPE_REJECT &&
-		outcome_reject(c->b->store, &env, c->now, &why) == -1)) {
+		outcome_reject(c->b->store, &env, c->now, &why) == -1) ||
+	    (!dup && track(c, &env, &why) == -1)) {
 		if (end_item(c, 0) == -1 || why.code == STATUS_STORE_FAILED)
 			return store_failed(c, &why);
 		return refuse(c, env.h.id, why.code, why.text);	/* 550 */
@@ -369,6 +402,9 @@ on_receipt(struct ctx *c)
 
 	if ((rc = check_envelope(c, &env, &bytes, &len)) != 0)
 		return rc == -1 ? -1 : 0;
+	if (strcmp(env.h.to, c->b->dir->broker.id) == 0)
+		return refusef(c, env.h.id, STATUS_BAD_TYPE, "notices from the broker are answered "
+		    "with ACK, not with a receipt (PROTOCOL.md 7.5); send ACK [seq]");
 	if (db_savepoint(db_of(c), &why) == -1)
 		return store_failed(c, &why);
 	rc = outcome_receipt(c->b->store, c->m->user_id, c->body.seq, &env, bytes, len, c->now,
@@ -406,7 +442,8 @@ on_ack(struct ctx *c)
 
 	if (db_savepoint(db_of(c), &why) == -1)
 		return store_failed(c, &why);
-	if ((rc = outcome_ack(c->b->store, c->m->user_id, c->body.seq, c->now, &why)) == -1) {
+	if ((rc = outcome_ack(c->b->store, c->m->user_id, c->body.seq, c->b->dir->broker.id,
+		 c->now, &why)) == -1) {
 		end_item(c, 0);
 		return store_failed(c, &why);
 	}

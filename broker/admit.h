@@ -51,6 +51,9 @@ struct admit_item {
 	bool has_id;
 	uint8_t id[IDS_MSGID_BYTES];
 	char detail[ADMIT_DETAIL_MAX];
+	/* What its deadlines became ("ack deadline late: ..."), logged as
+	 * event "deadline" once the batch commits; "" if nothing. */
+	char deadline[ADMIT_DETAIL_MAX * 3];
 };
 
 struct admit_batch {

@@ -44,8 +44,11 @@ static const char usage[] =
     "envelope's signature and the sharing policy, stores it before accepting it,\n"
     "and delivers it in order until the recipient's signed receipt comes back.\n"
     "Reads DIR/directory.conf, DIR/policy.conf and DIR/broker.conf (reference:\n"
-    "config/CONFIG.md).  Logs one line per event to stderr.  SIGHUP reloads the\n"
-    "directory and the policy; SIGTERM stops it cleanly.\n"
+    "config/CONFIG.md), and the bank holidays for working-time deadlines from\n"
+    "$" AGENCYCAL_HOLIDAYS_ENV " (default: the file installed with dutynet).  It tracks\n"
+    "the deadlines of referrals and concerns and sends signed reminders and\n"
+    "escalations.  Logs one line per event to stderr.  SIGHUP reloads the\n"
+    "directory, the policy and the calendars; SIGTERM stops it cleanly.\n"
     "\n"
     "  --config DIR  configuration directory (default $" CONF_DIR_ENV " or " CONF_DIR_DEFAULT ")\n"
     "  --status      print the running broker's counters (from its stats socket)\n"
@@ -121,17 +124,25 @@ print_errors(struct conf_errors *errs)
 		fprintf(stderr, "%s\n", conf_errors_get(errs, i));
 }
 
-/* Loads the directory and the policy; NULL pointers and errs if either
- * fails. */
+/* Loads the directory, the policy and every agency's calendar; NULL
+ * pointers and errs if any fails. */
 static int
-load_area(const char *dir, struct directory **d, struct policy **p, struct conf_errors *errs)
+load_area(const char *dir, struct directory **d, struct policy **p, struct agencycal **cals,
+    struct conf_errors *errs)
 {
+	struct status st;
+
+	*cals = NULL;
 	*d = directory_load(dir, errs);
 	*p = policy_load(dir, *d, errs);
-	if (*d != NULL && *p != NULL)
+	if (*d != NULL && (*cals = agencycal_load(dir, *d, agencycal_holidays_path(), &st)) == NULL)
+		conf_errors_add(errs, agencycal_holidays_path(), 0, "calendars", "%s (set $"
+		    AGENCYCAL_HOLIDAYS_ENV " to the bank holiday file)", st.text);
+	if (*d != NULL && *p != NULL && *cals != NULL)
 		return 0;
 	directory_destroy(d);
 	policy_destroy(p);
+	agencycal_destroy(cals);
 	return -1;
 }
 
@@ -139,12 +150,13 @@ void
 broker_reload(struct broker *b)
 {
 	struct conf_errors *errs = conf_errors_new();
+	struct agencycal *cals;
 	struct directory *d;
 	struct policy *p;
 	size_t i;
 
 	sdnotify_reloading();
-	if (errs == NULL || load_area(b->config_dir, &d, &p, errs) == -1) {
+	if (errs == NULL || load_area(b->config_dir, &d, &p, &cals, errs) == -1) {
 		for (i = 0; errs != NULL && i < conf_errors_count(errs); i++)
 			log_event(LOG_LEVEL_WARN, NULL, NULL, "reload-failed", "%s",
 			    conf_errors_get(errs, i));
@@ -157,8 +169,10 @@ broker_reload(struct broker *b)
 	conf_errors_destroy(&errs);
 	directory_destroy(&b->dir);
 	policy_destroy(&b->policy);
+	agencycal_destroy(&b->cals);
 	b->dir = d;
 	b->policy = p;
+	b->cals = cals;
 	deliver_revoke(b->deliver, b->dir);
 	stats_inc(&b->stats, STATS_RELOADS);
 	log_event(LOG_LEVEL_INFO, NULL, NULL, "reload", "%zu agencies, %zu policy rules",
@@ -169,35 +183,44 @@ broker_reload(struct broker *b)
 	sdnotify_ready();
 }
 
-/* The broker's own CURVE secret key, checked against the directory's
- * public half; copied out, the key file wiped at once.  The broker's
- * signing key stays unread: it signs nothing yet. */
+/* The broker's own keys, checked against the public halves directory.conf
+ * publishes, kept (sodium_malloc, read-only) to sign and seal its notices;
+ * the CURVE secret key is copied out for the ROUTER. */
 static int
-broker_curve_key(const struct broker *b, uint8_t sk[DIRECTORY_CURVE_PKBYTES])
+broker_keys(struct broker *b, uint8_t sk[DIRECTORY_CURVE_PKBYTES])
 {
+	const struct directory_broker *pub = &b->dir->broker;
 	struct keyfile *k = NULL;
 	struct status st;
-	int ret = -1;
 
 	if (keyfile_load(b->conf->key_file, &k, &st) == -1) {
 		fprintf(stderr, "%s:%u: key_file: %s\n", b->conf->path, b->conf->key_file_line,
 		    st.text);
 		return -1;
 	}
-	if (strcmp(k->id, b->dir->broker.id) != 0 || k->has_box ||
-	    sodium_memcmp(k->curve_pk, b->dir->broker.curve_pk, DIRECTORY_CURVE_PKBYTES) != 0) {
+	if (!k->has_box) {
+		fprintf(stderr, "%s:%u: key_file: %s has no box_sk: the broker seals its reminders "
+		    "and escalations with one; run `dutynet keygen %s --broker` and publish "
+		    "keys/%s.pub\n", b->conf->path, b->conf->key_file_line, b->conf->key_file,
+		    pub->id, pub->id);
+		goto fail;
+	}
+	if (strcmp(k->id, pub->id) != 0 ||
+	    sodium_memcmp(k->curve_pk, pub->curve_pk, DIRECTORY_CURVE_PKBYTES) != 0 ||
+	    sodium_memcmp(k->sign_pk, pub->sign_pk, SEAL_SIGN_PKBYTES) != 0 ||
+	    sodium_memcmp(k->box_pk, pub->box_pk, SEAL_BOX_PKBYTES) != 0) {
 		fprintf(stderr, "%s:%u: key_file: %s holds the keys of '%s', not the broker's "
 		    "keys published in directory.conf ('%s'); run `dutynet keygen %s --broker` "
 		    "and publish keys/%s.pub\n", b->conf->path, b->conf->key_file_line,
-		    b->conf->key_file, k->id, b->dir->broker.id, b->dir->broker.id,
-		    b->dir->broker.id);
-		goto out;
+		    b->conf->key_file, k->id, pub->id, pub->id, pub->id);
+		goto fail;
 	}
 	memcpy(sk, k->curve_sk, DIRECTORY_CURVE_PKBYTES);
-	ret = 0;
-out:
+	b->keys = k;
+	return 0;
+fail:
 	keyfile_destroy(&k);
-	return ret;
+	return -1;
 }
 
 static int
@@ -210,7 +233,7 @@ load(struct broker *b, const char *dir)
 		return -1;
 	b->config_dir = dir;
 	/* All three, so that one run reports every error. */
-	if (load_area(dir, &b->dir, &b->policy, errs) == 0)
+	if (load_area(dir, &b->dir, &b->policy, &b->cals, errs) == 0)
 		ret = 0;
 	if ((b->conf = settings_broker_load(dir, errs)) == NULL)
 		ret = -1;
@@ -338,7 +361,9 @@ shutdown_broker(struct broker *b)
 	auditq_destroy(&b->auditq);
 	settings_broker_destroy(&b->conf);
 	policy_destroy(&b->policy);
+	agencycal_destroy(&b->cals);
 	directory_destroy(&b->dir);
+	keyfile_destroy(&b->keys);
 }
 
 static int
@@ -383,7 +408,7 @@ main(int argc, char **argv)
 		fatalx("libzmq without CURVE, or libsodium failed to start");
 	if (clock_from_env() == -1)
 		log_warnx("DUTYNET_CLOCK_OFFSET_MS is not an integer; using the real clock");
-	if (load(&b, o.dir) == -1 || broker_curve_key(&b, sk) == -1) {
+	if (load(&b, o.dir) == -1 || broker_keys(&b, sk) == -1) {
 		ret = BROKER_EXIT_CONFIG;
 		goto out;
 	}

@@ -15,6 +15,8 @@
 #include "broker/stats.h"
 #include "broker/store.h"
 #include "broker/zap.h"
+#include "common/keyfile.h"
+#include "config/agencycal.h"
 #include "config/directory.h"
 #include "config/policy.h"
 #include "config/settings.h"
@@ -40,7 +42,9 @@ struct broker {
 	const char *config_dir;
 	struct settings_broker *conf;
 	struct directory *dir;		/* the live directory (SIGHUP reloads) */
-	struct policy *policy;
+	struct policy *policy;		/* sharing agreement and deadline policy */
+	struct agencycal *cals;		/* every agency's calendar (SIGHUP reloads) */
+	struct keyfile *keys;		/* the broker's own: it signs and seals notices */
 	struct store *store;
 	void *ctx;
 	void *router;			/* ROUTER, CURVE server */
@@ -54,9 +58,9 @@ struct broker {
 	uint64_t started_ms;
 };
 
-/* SIGHUP: reads directory.conf and policy.conf again; if both load they
- * replace the live ones and every route whose key is gone is forgotten,
- * else the errors are logged and the old ones stay. */
+/* SIGHUP: reads directory.conf, policy.conf and the calendars again; if
+ * all load they replace the live ones and every route whose key is gone is
+ * forgotten, else the errors are logged and the old ones stay. */
 void broker_reload(struct broker *b);
 
 #endif

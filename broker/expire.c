@@ -15,9 +15,15 @@ struct woken {
 };
 
 uint64_t
-expire_at(const struct settings_broker *conf, uint64_t now_ms)
+expire_at(const struct settings_broker *conf, const struct calendar *cal, uint64_t now_ms)
 {
-	return now_ms + conf->expiry.clock_ms;
+	struct status why;
+	uint64_t at;
+
+	if (cal == NULL || conf->expiry.parsed.kind == DURATION_CLOCK ||
+	    calendar_due(cal, now_ms, &conf->expiry.parsed, &at, &why) == -1)
+		return now_ms + conf->expiry.clock_ms;
+	return at;
 }
 
 static void

@@ -2,9 +2,9 @@
 /*
  * expire: when an undelivered message gives up, and giving up.  A message
  * not receipted within broker.conf's `expiry` fails with OUTCOME 540, so
- * that its sender always learns its fate.  The expiry is clock time for
- * now: a working-time duration ("5 working days") counts its days as clock
- * days until the broker reads the area's calendar.
+ * that its sender always learns its fate.  A working-time expiry ("5
+ * working days") is counted with the RECIPIENT's calendar: a message sent
+ * on Friday evening to a school does not expire during its half term.
  */
 #ifndef DUTYNET_EXPIRE_H
 #define DUTYNET_EXPIRE_H
@@ -14,14 +14,18 @@
 #include "broker/deliver.h"
 #include "broker/stats.h"
 #include "broker/store.h"
+#include "config/calendar.h"
 #include "config/settings.h"
 #include "proto/status.h"
 
 /* How often the loop looks for expired messages. */
 #define EXPIRE_INTERVAL_MS 1000
 
-/* The expiry time of a message accepted at now_ms. */
-uint64_t expire_at(const struct settings_broker *conf, uint64_t now_ms);
+/* The expiry time of a message accepted at now_ms for a recipient with
+ * calendar cal (NULL, or a calendar without working time: clock time, a
+ * working day counted as 24 hours). */
+uint64_t expire_at(const struct settings_broker *conf, const struct calendar *cal,
+    uint64_t now_ms);
 
 /* Inside the caller's transaction: fails the messages whose expiry has
  * passed at now_ms (540), logs each and wakes their senders' sessions for

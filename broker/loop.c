@@ -4,8 +4,11 @@
  * handler, the socket monitor, the stats socket and the signalfd, then:
  * answers ZAP requests at once (every handshake waits on them), takes up to
  * BROKER_BATCH_MAX messages from the ROUTER and admits them all inside ONE
- * transaction together with the queued audit events and the expiry pass,
- * commits, and only then sends the replies and pumps deliveries.  Under
+ * transaction together with the queued audit events, the expiry pass and
+ * the deadline timers that fell due (escalate.c), commits, and only then
+ * sends the replies, logs and pumps deliveries.  Timers run after the
+ * messages of their batch, so an answer that arrives in the same batch as
+ * its deadline still cancels the escalation.  Under
  * load that is one fsync per batch instead of one per message; when the
  * commit fails every SEND and RECEIPT of the batch is answered 451 and
  * nothing is lost, because nothing was acknowledged.
@@ -22,6 +25,7 @@
 
 #include "broker/admit.h"
 #include "broker/broker.h"
+#include "broker/escalate.h"
 #include "broker/expire.h"
 #include "broker/loop.h"
 #include "broker/monitor.h"
@@ -51,6 +55,7 @@ signals(struct broker *b)
 static void
 serve_stats(struct broker *b)
 {
+	struct deadline_counts dc;
 	struct store_counts sc;
 	struct status st;
 	struct stats_gauge g[] = {
@@ -61,6 +66,13 @@ serve_stats(struct broker *b)
 		{"messages_delivered", 0},
 		{"messages_failed", 0},
 		{"queue_items", 0},
+		{"deadlines_pending", 0},
+		{"deadlines_overdue", 0},
+		{"deadlines_met", 0},
+		{"deadlines_late", 0},
+		{"timers_pending", 0},
+		{"reminders_sent", 0},
+		{"escalations_sent", 0},
 	};
 
 	if (store_count(b->store, &sc, &st) == 0) {
@@ -68,6 +80,15 @@ serve_stats(struct broker *b)
 		g[4].value = sc.delivered;
 		g[5].value = sc.failed;
 		g[6].value = sc.pending_items;
+	}
+	if (deadline_count(b->store, clock_now_ms(), &dc, &st) == 0) {
+		g[7].value = dc.pending;
+		g[8].value = dc.overdue;
+		g[9].value = dc.met;
+		g[10].value = dc.late;
+		g[11].value = dc.timers_pending;
+		g[12].value = dc.reminders_sent;
+		g[13].value = dc.escalations_sent;
 	}
 	stats_serve(b->stats_fd, &b->stats, g, sizeof(g) / sizeof(g[0]));
 }
@@ -133,6 +154,11 @@ answer(struct broker *b, struct admit_batch *batch, int committed)
 			    "%s", it->detail);
 			stats_inc(&b->stats, (enum stats_counter)it->counter);
 		}
+		if (it->deadline[0] != '\0') {
+			ids_msgid_format(it->id, id);
+			log_event(LOG_LEVEL_INFO, it->agency, it->has_id ? id : NULL, "deadline",
+			    "%s", it->deadline);
+		}
 		if (it->has_done)
 			deliver_done(b->deliver, it->agency, it->done_seq);
 		if (it->wake[0] != '\0')
@@ -157,14 +183,53 @@ take(struct broker *b, struct admit_batch *batch, uint64_t now, struct status *s
 	return (int)batch->n;
 }
 
-/* One transaction: queued audit events, a batch of messages, expiry. */
+/* After the commit: what the timers became, logged, and the agencies told
+ * woken for their notices. */
+static void
+fired(struct broker *b, const struct escalate_fired *f, unsigned n)
+{
+	char about[IDS_MSGID_TEXT + 1], notice[IDS_MSGID_TEXT + 1];
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		ids_msgid_format(f[i].about, about);
+		if (f[i].state != DEADLINE_TIMER_FIRED) {
+			log_event(LOG_LEVEL_WARN, f[i].told, about, "notice-not-sent", "%s",
+			    f[i].why);
+			continue;
+		}
+		ids_msgid_format(f[i].notice, notice);
+		log_event(LOG_LEVEL_INFO, f[i].told, about,
+		    deadline_timer_kind_name(f[i].kind), "%s notice=%s",
+		    deadline_step_name(f[i].step), notice);
+		stats_inc(&b->stats, f[i].kind == DEADLINE_TIMER_REMINDER ? STATS_REMINDERS :
+		    STATS_ESCALATIONS);
+		deliver_wake(b->deliver, f[i].told);
+	}
+}
+
+/* The deadline timers due now, inside the open transaction. */
+static int
+timers(struct broker *b, uint64_t now, struct escalate_fired *f, unsigned *n,
+    struct status *st)
+{
+	struct deadline_env d = {b->store, b->dir, policy_deadlines(b->policy), b->cals};
+	struct escalate_env e = {&d, b->policy, b->keys};
+
+	return escalate_run(&e, now, f, ESCALATE_BATCH, n, st);
+}
+
+/* One transaction: queued audit events, a batch of messages, expiry,
+ * deadline timers. */
 static void
 batch_once(struct broker *b, struct admit_batch *batch, int readable, uint64_t *next_expiry)
 {
+	static struct escalate_fired f[ESCALATE_BATCH];
 	struct db *db = store_db(b->store);
 	struct status st;
 	uint64_t now = clock_now_ms();
 	int expire = now >= *next_expiry;
+	unsigned nf = 0;
 
 	batch->n = 0;
 	if (clock_mono_ms() - batch->loud_since >= ADMIT_LOUD_WINDOW_MS)
@@ -181,6 +246,7 @@ batch_once(struct broker *b, struct admit_batch *batch, int readable, uint64_t *
 	if (auditq_flush(b->auditq, db, &st) == -1 ||
 	    (readable && take(b, batch, now, &st) == -1) ||
 	    (expire && expire_run(b->store, now, b->deliver, &b->stats, &st) == -1) ||
+	    (expire && timers(b, now, f, &nf, &st) == -1) ||
 	    db_commit(db, &st) == -1) {
 		db_rollback(db, NULL);
 		stats_inc(&b->stats, STATS_STORE_FAILURES);
@@ -194,6 +260,7 @@ batch_once(struct broker *b, struct admit_batch *batch, int readable, uint64_t *
 	auditq_clear(b->auditq);
 	stats_inc(&b->stats, STATS_BATCHES);
 	answer(b, batch, 1);
+	fired(b, f, nf);
 }
 
 /* 1 if the ROUTER has a message waiting (zmq_poll said so, or a full batch

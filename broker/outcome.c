@@ -140,8 +140,8 @@ outcome_reject(struct store *s, const struct envelope *reject, uint64_t now_ms,
 }
 
 int
-outcome_ack(struct store *s, const char *agency, uint64_t seq, uint64_t now_ms,
-    struct status *st)
+outcome_ack(struct store *s, const char *agency, uint64_t seq, const char *broker_id,
+    uint64_t now_ms, struct status *st)
 {
 	struct store_message m;
 	uint8_t id[IDS_MSGID_BYTES];
@@ -155,6 +155,13 @@ outcome_ack(struct store *s, const char *agency, uint64_t seq, uint64_t now_ms,
 	if (kind == STORE_ITEM_DELIVER && rc == 1 && m.type == ENVELOPE_RECEIPT &&
 	    store_set_delivered(s, id, NULL, "receipt acknowledged", now_ms, st) == -1)
 		return -1;
+	if (kind == STORE_ITEM_DELIVER && rc == 1 && m.type == ENVELOPE_ESCALATION &&
+	    strcmp(m.sender, broker_id) == 0 && strcmp(m.recipient, agency) == 0) {
+		if ((rc = store_set_acked(s, id, "notice acknowledged", now_ms, st)) == -1 ||
+		    (rc == 1 && audit_outcome(s, "notice-delivered", agency, id, st, "seq=%llu",
+			(unsigned long long)seq) == -1))
+			return -1;
+	}
 	if (audit_outcome(s, "acknowledged", agency, id, st, "seq=%llu %s", (unsigned long long)seq,
 		kind == STORE_ITEM_DELIVER ? "deliver" : "outcome") == -1)
 		return -1;

@@ -42,11 +42,13 @@ int outcome_reject(struct store *s, const struct envelope *reject, uint64_t now_
     struct status *st) __attribute__((warn_unused_result));
 
 /* Agency acknowledged its queue item seq: drops it.  A receipt delivered to
- * its sender becomes delivered; an OUTCOME is done; an ordinary message
- * stays queued until its reject arrives or it expires.  1 if dropped, 0 if
- * there was no such item (a repeated ACK); -1 and st 451. */
-int outcome_ack(struct store *s, const char *agency, uint64_t seq, uint64_t now_ms,
-    struct status *st) __attribute__((warn_unused_result));
+ * its sender becomes delivered; so does a notice (type 7) from the broker
+ * (broker_id), which is answered with ACK, not receipted, and audited
+ * "notice-delivered"; an OUTCOME is done; an ordinary message stays queued
+ * until its reject arrives or it expires.  1 if dropped, 0 if there was no
+ * such item (a repeated ACK); -1 and st 451. */
+int outcome_ack(struct store *s, const char *agency, uint64_t seq, const char *broker_id,
+    uint64_t now_ms, struct status *st) __attribute__((warn_unused_result));
 
 /* A SEND repeated the delivered message m: queues its stored receipt for
  * the sender again, unless it is still queued.  -1 and st 451. */

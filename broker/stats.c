@@ -45,6 +45,8 @@ static const char *const names[STATS_COUNT] = {
 	[STATS_STORE_FAILURES] = "store_failures",
 	[STATS_AUDIT_LOST] = "audit_lost",
 	[STATS_RELOADS] = "reloads",
+	[STATS_REMINDERS] = "reminders",
+	[STATS_ESCALATIONS] = "escalations",
 };
 
 const char *

@@ -47,6 +47,8 @@ enum stats_counter {
 	STATS_STORE_FAILURES,	/* transactions that failed (451 sent) */
 	STATS_AUDIT_LOST,	/* audit events dropped: queue full */
 	STATS_RELOADS,		/* SIGHUP reloads that took */
+	STATS_REMINDERS,	/* reminder notices queued */
+	STATS_ESCALATIONS,	/* escalation notices queued */
 	STATS_COUNT
 };
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store: the broker's database (see store.h for the model).  All broker SQL
- * lives here, so the schema, the states and every statement that moves a
- * message between them can be read in one place and checked against
- * SCHEMA.md.
+ * store: the broker's database (see store.h for the model).  All the SQL on
+ * messages and queues lives here, so the schema, the states and every
+ * statement that moves a message between them can be read in one place and
+ * checked against SCHEMA.md; the deadline tables are deadline.c's (their
+ * schema is a migration step here).
  *
  * The rules that move a message to its outcome are in outcome.c.
  *
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/deadline.h"
 #include "broker/store.h"
 #include "common/auditlog.h"
 
@@ -66,6 +68,8 @@ static const char *const schema[STORE_SCHEMA_VERSION] = {
 	" queued_ms INTEGER NOT NULL,"
 	" PRIMARY KEY (agency, seq)) WITHOUT ROWID;"
 	"CREATE INDEX queue_message ON queue(message_id);",
+	/* version 2 */
+	DEADLINE_SCHEMA_SQL,
 };
 
 /* The columns read_message expects, in this order. */
@@ -103,6 +107,12 @@ static const char delivered_sql[] =
 static const char receipt_acked_sql[] =
     "UPDATE messages SET state = 'delivered', code = 250, text = ?2, final_ms = ?3"
     " WHERE id = ?1 AND state = 'queued'";
+static const char acked_sql[] =
+    "UPDATE messages SET state = 'delivered', code = 250, text = ?2, final_ms = ?3,"
+    " envelope = NULL WHERE id = ?1 AND state = 'queued'";
+static const char count_deliveries_sql[] =
+    "SELECT count(*) FROM (SELECT 1 FROM queue WHERE agency = ?1 AND kind = 'deliver'"
+    " LIMIT ?2)";
 static const char failed_sql[] =
     "UPDATE messages SET state = 'failed', code = ?2, text = ?3, final_ms = ?4,"
     " envelope = NULL WHERE id = ?1 AND state = 'queued'";
@@ -460,6 +470,39 @@ store_set_delivered(struct store *s, const uint8_t id[IDS_MSGID_BYTES],
 	if (receipt_id != NULL)
 		sqlite3_bind_blob(q, 4, receipt_id, IDS_MSGID_BYTES, SQLITE_STATIC);
 	return finish(s, q, st);
+}
+
+int
+store_set_acked(struct store *s, const uint8_t id[IDS_MSGID_BYTES], const char *text,
+    uint64_t now_ms, struct status *st)
+{
+	sqlite3_stmt *q;
+
+	assert(db_in_transaction(s->db));
+	if ((q = db_prepare(s->db, acked_sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_blob(q, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)now_ms);
+	return finish(s, q, st);
+}
+
+int
+store_count_deliveries(struct store *s, const char *agency, uint64_t limit, uint64_t *n,
+    struct status *st)
+{
+	sqlite3_stmt *q;
+
+	*n = 0;
+	if ((q = db_prepare(s->db, count_deliveries_sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, agency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+	if (db_step(s->db, q, st) != DB_ROW)
+		return -1;
+	*n = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
 }
 
 int

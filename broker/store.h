@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store: the broker's store-and-forward database, and all of its SQL.
+ * store: the broker's store-and-forward database, and all of its SQL but
+ * the deadline tables' (broker/deadline.c).
  *
  * The broker holds ciphertext and routing metadata only.  A message is a row
  * in `messages` from the moment it is accepted until for ever (its envelope
@@ -31,8 +32,9 @@
 #include "proto/seal.h"
 #include "proto/status.h"
 
-/* Schema versions store_open migrates through (db_migrate). */
-#define STORE_SCHEMA_VERSION 1
+/* Schema versions store_open migrates through (db_migrate): 1 messages,
+ * queue, audit; 2 the deadline tables (broker/deadline.h). */
+#define STORE_SCHEMA_VERSION 2
 /* Longest outcome text kept, as on the wire. */
 #define STORE_TEXT_MAX FRAME_TEXT_MAX
 
@@ -144,14 +146,22 @@ int store_drop_item(struct store *s, const char *agency, uint64_t seq, struct st
 int store_drop_deliveries(struct store *s, const uint8_t id[IDS_MSGID_BYTES], struct status *st)
     __attribute__((warn_unused_result));
 
+/* How many DELIVERs agency's queue holds, counting up to limit (the
+ * recipient quota: more than that is never needed).  -1 and st 451. */
+int store_count_deliveries(struct store *s, const char *agency, uint64_t limit, uint64_t *n,
+    struct status *st) __attribute__((warn_unused_result));
+
 /* Final outcomes, each only from queued: 1 if the message moved, 0 if it
  * was not queued (it already has its outcome).  Delivered with a receipt
  * id drops the envelope; without one (a receipt acknowledged by its
  * recipient) keeps it, as a repeated SEND may need the receipt again.
- * Failed drops the envelope. */
+ * store_set_acked (a broker notice its recipient ACKed) drops it: nobody
+ * sends a notice again.  Failed drops the envelope. */
 int store_set_delivered(struct store *s, const uint8_t id[IDS_MSGID_BYTES],
     const uint8_t *receipt_id, const char *text, uint64_t now_ms, struct status *st)
     __attribute__((warn_unused_result));
+int store_set_acked(struct store *s, const uint8_t id[IDS_MSGID_BYTES], const char *text,
+    uint64_t now_ms, struct status *st) __attribute__((warn_unused_result));
 int store_set_failed(struct store *s, const uint8_t id[IDS_MSGID_BYTES], uint16_t code,
     const char *text, uint64_t now_ms, struct status *st) __attribute__((warn_unused_result));
 

@@ -8,7 +8,7 @@
  *	dutynet-secret-key v1
  *	id <agency id>
  *	sign_sk <128 hex digits: Ed25519 seed || public key>
- *	box_sk <64 hex digits: X25519>		(absent for the broker)
+ *	box_sk <64 hex digits: X25519>		(may be absent: the reader reports it)
  *	curve_sk <64 hex digits: X25519 for ZeroMQ CURVE>
  *
  * It is read only if it is a regular file owned by the running user with
@@ -36,7 +36,8 @@
 
 struct keyfile {
 	char id[IDS_AGENCY_MAX + 1];
-	bool has_box;			/* false for the broker's keys */
+	bool has_box;			/* false if the file has no box_sk (an old
+					 * broker key file: refused where a box pair is needed) */
 	uint8_t sign_sk[SEAL_SIGN_SKBYTES];
 	uint8_t sign_pk[SEAL_SIGN_PKBYTES];
 	uint8_t box_sk[SEAL_BOX_SKBYTES];	/* all zero unless has_box */
@@ -54,7 +55,7 @@ int keyfile_load(const char *path, struct keyfile **out, struct status *st)
     __attribute__((warn_unused_result));
 
 /* Generates fresh keys for agency id (with a box pair unless with_box is
- * false, as for the broker) into a new read-only *out.  -1 and st 504 if id
+ * false; the broker has one too, it seals its notices) into a new read-only *out.  -1 and st 504 if id
  * is not a valid agency id. */
 int keyfile_generate(const char *id, bool with_box, struct keyfile **out, struct status *st)
     __attribute__((warn_unused_result));

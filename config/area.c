@@ -124,8 +124,8 @@ check_agent_keys(const struct area *a, const struct settings_agent *s,
 		    s->agency);
 	else if (!k->has_box)
 		conf_errors_add(errs, s->path, s->key_file_line, FIELD_KEY_FILE,
-		    "key file %s has no box_sk: it was made with --broker; an agency needs all "
-		    "three pairs (dutynet keygen %s)", s->key_file, s->agency);
+		    "key file %s has no box_sk; an agency needs all three pairs "
+		    "(dutynet keygen %s)", s->key_file, s->agency);
 	else if (a->directory != NULL &&
 	    (pub = directory_find(a->directory, s->agency)) != NULL) {
 		compare(errs, s->path, s->key_file_line, s->key_file, s->agency, "sign_pk",
@@ -149,10 +149,11 @@ check_broker_keys(const struct area *a, struct conf_errors *errs)
 		conf_errors_add(errs, s->path, s->key_file_line, FIELD_KEY_FILE, "%s", st.text);
 		return;
 	}
-	if (k->has_box)
+	if (!k->has_box)
 		conf_errors_add(errs, s->path, s->key_file_line, FIELD_KEY_FILE,
-		    "key file %s has a box_sk, so it is an agency's, not the broker's "
-		    "(make the broker's with dutynet keygen ID --broker)", s->key_file);
+		    "key file %s has no box_sk: the broker seals its reminders and escalations "
+		    "with one; make new broker keys (dutynet keygen ID --broker) and publish "
+		    "them in directory.conf", s->key_file);
 	else if (a->directory != NULL && strcmp(k->id, a->directory->broker.id) != 0)
 		conf_errors_add(errs, s->path, s->key_file_line, FIELD_KEY_FILE,
 		    "key file %s holds the keys of '%s', but directory.conf names the broker "
@@ -160,6 +161,8 @@ check_broker_keys(const struct area *a, struct conf_errors *errs)
 	else if (a->directory != NULL) {
 		compare(errs, s->path, s->key_file_line, s->key_file, "the broker", "sign_pk",
 		    k->sign_pk, a->directory->broker.sign_pk);
+		compare(errs, s->path, s->key_file_line, s->key_file, "the broker", "box_pk",
+		    k->box_pk, a->directory->broker.box_pk);
 		compare(errs, s->path, s->key_file_line, s->key_file, "the broker", "curve_pk",
 		    k->curve_pk, a->directory->broker.curve_pk);
 	}

@@ -175,6 +175,14 @@ int calendar_load_holidays(struct calendar *cal, const char *path, struct status
 int calendar_load_agency(struct calendar *cal, const config_setting_t *group, const char *path,
     struct status *st) __attribute__((warn_unused_result));
 
+/* Applies an hours group alone - weekday names to lists of "HH:MM-HH:MM"
+ * (`mon = [ "10:30-10:50", "15:30-17:00" ];`; days not listed have none),
+ * the syntax of a calendar's `hours` - as an agent's contact windows are
+ * written.  path names the file in errors.  -1 and st = 504 naming the first
+ * bad setting. */
+int calendar_load_hours(struct calendar *cal, const config_setting_t *hours, const char *path,
+    struct status *st) __attribute__((warn_unused_result));
+
 /* Finds agency id in dir/directory.conf (`agencies = ( { id = "..."; ...
  * calendar = { ... }; } )`) and applies its calendar group, if any.  -1 and
  * st = 530 if the agency is not there, 421 if the file cannot be read, 500 if

@@ -436,6 +436,20 @@ calendar_load_agency(struct calendar *cal, const config_setting_t *group, const 
 }
 
 int
+calendar_load_hours(struct calendar *cal, const config_setting_t *hours, const char *path,
+    struct status *st)
+{
+	struct errs e = {.path = path};
+
+	if (config_setting_type(hours) != CONFIG_TYPE_GROUP)
+		err(&e, STATUS_BAD_FIELD, hours, "must be a group of weekdays, e.g. { mon = "
+		    "[\"10:30-10:50\", \"15:30-17:00\"]; }");
+	else
+		load_hours(cal, hours, &e);
+	return finish(&e, st);
+}
+
+int
 calendar_load_directory(struct calendar *cal, const char *dir, const char *id,
     struct status *st)
 {

@@ -17,6 +17,7 @@
 
 #include "config/calendar.h"
 #include "config/directory.h"
+#include "config/escalation.h"
 #include "proto/envelope.h"
 
 /* Types every agency accepts whatever its entry says: a receipt or reject
@@ -30,7 +31,7 @@
 	    DIRECTORY_TYPE_BIT(ENVELOPE_FEEDBACK) | DIRECTORY_TYPE_BIT(ENVELOPE_ESCALATION))
 #define LIST_MAX 256			/* room for a list of names in an error */
 #define KEYS_PER_AGENCY 3
-#define KEYS_OF_BROKER 2
+#define KEYS_OF_BROKER 3
 
 static const struct {
 	const char *name;
@@ -52,12 +53,10 @@ static const struct {
 };
 
 static const char *const top_known[] = {"version", "broker", "agencies", NULL};
-static const char *const broker_known[] = {"id", "sign_pk", "curve_pk", NULL};
+static const char *const broker_known[] = {"id", "sign_pk", "box_pk", "curve_pk", NULL};
 static const char *const agency_known[] = {"id", "name", "kind", "sign_pk", "box_pk",
     "curve_pk", "accepts", "contact", "escalation", "calendar", NULL};
 static const char *const contact_known[] = {"email", "phone", "out_of_hours", NULL};
-static const char *const escalation_known[] = {"manager", "manager_contact", "escalate_to",
-    "ack_within", "decision_within", NULL};
 
 /* A key read so far, to find the same key used twice. */
 struct keyref {
@@ -219,6 +218,8 @@ load_broker(struct loader *l, const config_setting_t *root)
 	load_id(l, g, CONF_OPTIONAL, b->id);
 	if (load_key(l, g, "sign_pk", b->sign_pk, sizeof(b->sign_pk), true, "the broker") == 0)
 		seal_keyid(b->sign_pk, sizeof(b->sign_pk), b->sign_keyid);
+	if (load_key(l, g, "box_pk", b->box_pk, sizeof(b->box_pk), false, "the broker") == 0)
+		seal_keyid(b->box_pk, sizeof(b->box_pk), b->box_keyid);
 	load_key(l, g, "curve_pk", b->curve_pk, sizeof(b->curve_pk), false, "the broker");
 }
 
@@ -259,47 +260,6 @@ load_text(struct loader *l, const config_setting_t *g, const char *name, char **
 		return;
 	if ((*out = strdup(v)) == NULL)
 		conf_error_member(l->c, g, name, "out of memory");
-}
-
-static void
-load_duration(struct loader *l, const config_setting_t *g, const char *name, const char *def,
-    struct conf_duration *out)
-{
-	struct status st;
-	int r;
-
-	r = conf_duration_parse(def, out, &st);
-	assert(r == 0);
-	(void)r;
-	if (g != NULL)
-		conf_duration(l->c, g, name, CONF_OPTIONAL, out);
-}
-
-static void
-load_escalation(struct loader *l, const config_setting_t *g, struct directory_escalation *e)
-{
-	const config_setting_t *esc = NULL;
-	char q[CONF_QUOTE_BUF];
-	struct status st;
-	const char *v;
-
-	if (conf_group(l->c, g, "escalation", CONF_OPTIONAL, &esc) == 0) {
-		conf_check_known(l->c, esc, escalation_known);
-		load_text(l, esc, "manager", &e->manager);
-		load_text(l, esc, "manager_contact", &e->manager_contact);
-		if (conf_string(l->c, esc, "escalate_to", CONF_OPTIONAL, &v) == 0) {
-			if (ids_agency_valid(v, strlen(v), &st) == -1) {
-				conf_quote(v, q);
-				conf_error_member(l->c, esc, "escalate_to",
-				    "'%s' is not a valid agency id", q);
-			} else if ((e->escalate_to = strdup(v)) == NULL) {
-				conf_error_member(l->c, esc, "escalate_to", "out of memory");
-			}
-		}
-	}
-	load_duration(l, esc, "ack_within", DIRECTORY_ACK_WITHIN_DEFAULT, &e->ack_within);
-	load_duration(l, esc, "decision_within", DIRECTORY_DECISION_WITHIN_DEFAULT,
-	    &e->decision_within);
 }
 
 /* Checks an agency's working-time calendar as calendar.c will read it. */
@@ -374,28 +334,18 @@ load_agency(struct loader *l, const config_setting_t *g, struct directory_agency
 		load_text(l, contact, "phone", &a->contact.phone);
 		load_text(l, contact, "out_of_hours", &a->contact.out_of_hours);
 	}
-	load_escalation(l, g, &a->escalation);
+	escalation_read(l->c, g, &a->escalation);
 	check_calendar(l, g);
 }
 
-/* Checks that escalate_to names an agency and the broker's id none. */
+/* Checks that escalation chains name agencies and the broker's id none. */
 static void
 cross_check(struct loader *l, const config_setting_t *list)
 {
-	const config_setting_t *g, *bg;
+	const config_setting_t *bg;
 	struct directory *d = l->d;
-	const char *to;
-	size_t i;
 
-	for (i = 0; i < d->n_agencies; i++) {
-		to = d->agencies[i].escalation.escalate_to;
-		if (to == NULL || directory_find(d, to) != NULL)
-			continue;
-		g = config_setting_get_member(config_setting_get_elem(list, (unsigned)i),
-		    "escalation");
-		conf_error_member(l->c, g, "escalate_to", "unknown agency '%s': no entry in "
-		    "agencies has that id", to);
-	}
+	escalation_check(l->c, list, d);
 	if (directory_find(d, d->broker.id) != NULL &&
 	    (bg = config_setting_get_member(conf_root(l->c), "broker")) != NULL)
 		conf_error_member(l->c, bg, "id", "the broker's id '%s' is also an agency's id; "
@@ -463,7 +413,6 @@ directory_destroy(struct directory **dp)
 		free(a->contact.out_of_hours);
 		free(a->escalation.manager);
 		free(a->escalation.manager_contact);
-		free(a->escalation.escalate_to);
 	}
 	free(d->agencies);
 	free(d);

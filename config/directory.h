@@ -26,10 +26,11 @@
 #define DIRECTORY_CURVE_PKBYTES 32
 #define DIRECTORY_NAME_MAX 128		/* display name, bytes */
 #define DIRECTORY_BROKER_ID_DEFAULT "broker"
-/* Deadlines used when an agency's escalation group does not set them
- * (Working Together: acknowledge and decide within one working day). */
-#define DIRECTORY_ACK_WITHIN_DEFAULT "1 working day"
-#define DIRECTORY_DECISION_WITHIN_DEFAULT "1 working day"
+/* Escalation chains: at most this many steps.  Without a `chain`, a missed
+ * deadline is told at once to the sender and to the recipient's manager. */
+#define DIRECTORY_CHAIN_MAX 8
+#define DIRECTORY_TELL_SENDER_NAME "sender"
+#define DIRECTORY_TELL_RECIPIENT_NAME "recipient"
 /* Room for directory_format_keys' output. */
 #define DIRECTORY_KEYS_TEXT_MAX 256
 
@@ -57,13 +58,27 @@ struct directory_contact {
 	char *out_of_hours;		/* phone number outside working hours */
 };
 
-/* Who is told, and when, if this agency does not answer in time. */
+/* Who one step of an escalation chain tells. */
+enum directory_tell {
+	DIRECTORY_TELL_SENDER = 1,	/* the sender of the overdue message */
+	DIRECTORY_TELL_RECIPIENT,	/* the recipient agency (its manager mailbox) */
+	DIRECTORY_TELL_AGENCY,		/* another agency by id (e.g. the partnership) */
+};
+
+struct directory_escalation_step {
+	enum directory_tell tell;
+	char agency[IDS_AGENCY_MAX + 1];	/* DIRECTORY_TELL_AGENCY: its id; else "" */
+	struct conf_duration after;	/* from the missed deadline ("0 minutes": at once),
+					 * with the recipient's calendar (deadline.h) */
+};
+
+/* Who is told, and when, if this agency does not answer in time.  The
+ * deadlines themselves are in policy.conf (config/deadline.h). */
 struct directory_escalation {
 	char *manager;			/* role or name; NULL if not configured */
 	char *manager_contact;		/* NULL if not configured */
-	char *escalate_to;		/* agency id told of missed deadlines, or NULL */
-	struct conf_duration ack_within;
-	struct conf_duration decision_within;
+	struct directory_escalation_step chain[DIRECTORY_CHAIN_MAX];
+	size_t n_chain;			/* >= 1: the default chain if none is set */
 };
 
 struct directory_agency {
@@ -83,8 +98,10 @@ struct directory_agency {
 struct directory_broker {
 	char id[IDS_AGENCY_MAX + 1];	/* the `from` of messages the broker sends */
 	uint8_t sign_pk[SEAL_SIGN_PKBYTES];
+	uint8_t box_pk[SEAL_BOX_PKBYTES];	/* seals its notices (reminders, escalations) */
 	uint8_t curve_pk[DIRECTORY_CURVE_PKBYTES];
 	uint8_t sign_keyid[SEAL_KEYID_BYTES];
+	uint8_t box_keyid[SEAL_KEYID_BYTES];
 };
 
 struct directory {

@@ -36,9 +36,10 @@ struct rule {
 struct policy {
 	struct rule *rules;
 	size_t n_rules;
+	struct deadline_policy *deadlines;
 };
 
-static const char *const top_known[] = {"sharing", NULL};
+static const char *const top_known[] = {"sharing", "deadlines", "reminders", NULL};
 static const char *const rule_known[] = {"name", "from", "to", "types", NULL};
 
 static void
@@ -65,6 +66,7 @@ policy_destroy(struct policy **pp)
 		parties_free(&p->rules[i].to);
 	}
 	free(p->rules);
+	deadline_policy_destroy(&p->deadlines);
 	free(p);
 	*pp = NULL;
 }
@@ -73,6 +75,13 @@ size_t
 policy_rule_count(const struct policy *p)
 {
 	return p->n_rules;
+}
+
+const struct deadline_policy *
+policy_deadlines(const struct policy *p)
+{
+	assert(p->deadlines != NULL);
+	return p->deadlines;
 }
 
 /* Resolves one name of a from (is_from) or to list into ps. */
@@ -215,6 +224,7 @@ policy_load(const char *dir, const struct directory *d, struct conf_errors *errs
 		load_parties(c, g, "to", d, &p->rules[i].to);
 		load_types(c, g, &p->rules[i].types);
 	}
+	p->deadlines = deadline_policy_read(c, root, d);
 out:
 	if (conf_errors_count(errs) > before)
 		policy_destroy(&p);

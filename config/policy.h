@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "config/conf.h"
+#include "config/deadline.h"
 #include "config/directory.h"
 #include "proto/status.h"
 
@@ -43,6 +44,10 @@ void policy_destroy(struct policy **pp);
 
 /* How many rules the agreement has. */
 size_t policy_rule_count(const struct policy *p);
+
+/* The deadline policy read from the same file (`deadlines`, `reminders`;
+ * config/deadline.h), borrowed from p.  Never NULL. */
+const struct deadline_policy *policy_deadlines(const struct policy *p);
 
 /* 0 if a message of type (enum envelope_type) may go from agency from_id to
  * agency to_id; else -1 and st: 530 if either is not in d (the broker's id

@@ -21,10 +21,10 @@
 
 static const char *const broker_known[] = {"endpoint", "data_dir", "key_file",
     "stats_socket", "max_envelope_bytes", "expiry", "heartbeat_ms", "delivery_window", "hwm",
-    NULL};
+    "recipient_quota", NULL};
 static const char *const agent_known[] = {"agency", "broker_endpoint", "data_dir",
     "key_file", "control_socket", "on_message", "retry_initial_ms", "retry_max_ms", "window",
-    "heartbeat_ms", NULL};
+    "heartbeat_ms", "contact_windows", NULL};
 
 int
 settings_endpoint_valid(const char *s, struct status *st)
@@ -140,6 +140,7 @@ settings_broker_load(const char *dir, struct conf_errors *errs)
 	s->heartbeat_ms = SETTINGS_HEARTBEAT_MS_DEFAULT;
 	s->delivery_window = SETTINGS_DELIVERY_WINDOW_DEFAULT;
 	s->hwm = SETTINGS_HWM_DEFAULT;
+	s->recipient_quota = SETTINGS_RECIPIENT_QUOTA_DEFAULT;
 
 	conf_check_known(c, root, broker_known);
 	load_endpoint(c, root, "endpoint", &s->endpoint);
@@ -155,6 +156,8 @@ settings_broker_load(const char *dir, struct conf_errors *errs)
 	conf_int(c, root, "delivery_window", CONF_OPTIONAL, 1, SETTINGS_WINDOW_MAX,
 	    &s->delivery_window);
 	conf_int(c, root, "hwm", CONF_OPTIONAL, 1, SETTINGS_HWM_MAX, &s->hwm);
+	conf_int(c, root, "recipient_quota", CONF_OPTIONAL, 1, SETTINGS_RECIPIENT_QUOTA_MAX,
+	    &s->recipient_quota);
 out:
 	if (conf_errors_count(errs) > before)
 		settings_broker_destroy(&s);
@@ -179,6 +182,7 @@ settings_agent_destroy(struct settings_agent **sp)
 	for (i = 0; s->on_message != NULL && s->on_message[i] != NULL; i++)
 		free(s->on_message[i]);
 	free(s->on_message);
+	calendar_destroy(&s->contact_windows);
 	free(s);
 	*sp = NULL;
 }
@@ -208,6 +212,28 @@ load_argv(struct conf *c, const config_setting_t *root, struct settings_agent *s
 			return;
 		}
 	s->on_message_argc = n;
+}
+
+/* contact_windows: the hours syntax of calendars, no holidays. */
+static void
+load_windows(struct conf *c, const config_setting_t *root, struct conf_errors *errs,
+    struct settings_agent *s)
+{
+	const config_setting_t *g = config_setting_get_member(root, "contact_windows");
+	struct status st;
+
+	if (g == NULL)
+		return;
+	if ((s->contact_windows = calendar_new_default()) == NULL) {
+		conf_error(c, g, "out of memory");
+		return;
+	}
+	calendar_set_bank_holidays(s->contact_windows, 0);
+	if (calendar_load_hours(s->contact_windows, g, conf_path(c), &st) != 0)
+		conf_errors_add_text(errs, st.text);
+	else if (calendar_day_length(s->contact_windows) == 0)
+		conf_error(c, g, "declares no window on any day; leave contact_windows out if "
+		    "on_message may run at any time");
 }
 
 static void
@@ -275,6 +301,7 @@ settings_agent_load(const char *dir, const char *agency, const struct directory 
 	load_socket(c, root, "control_socket", s->data_dir, SETTINGS_CONTROL_SOCKET_NAME,
 	    &s->control_socket);
 	load_argv(c, root, s);
+	load_windows(c, root, errs, s);
 	conf_int(c, root, "retry_initial_ms", CONF_OPTIONAL, SETTINGS_RETRY_MS_MIN,
 	    SETTINGS_RETRY_MS_MAX, &s->retry_initial_ms);
 	if (conf_int(c, root, "retry_max_ms", CONF_OPTIONAL, SETTINGS_RETRY_MS_MIN,

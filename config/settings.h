@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/calendar.h"
 #include "config/conf.h"
 #include "config/directory.h"
 #include "proto/envelope.h"
@@ -34,6 +35,10 @@
 #define SETTINGS_AGENT_WINDOW_DEFAULT 16
 #define SETTINGS_HWM_DEFAULT 1000
 #define SETTINGS_HWM_MAX 1000000
+/* Most DELIVERs queued for one recipient before a SEND to it is refused
+ * with 452 (retry later): an agent that stays away cannot fill the disk. */
+#define SETTINGS_RECIPIENT_QUOTA_DEFAULT 100000
+#define SETTINGS_RECIPIENT_QUOTA_MAX 100000000
 #define SETTINGS_RETRY_INITIAL_MS_DEFAULT 1000
 #define SETTINGS_RETRY_MAX_MS_DEFAULT 300000
 #define SETTINGS_RETRY_MS_MIN 10
@@ -52,6 +57,7 @@ struct settings_broker {
 	int64_t heartbeat_ms;
 	int64_t delivery_window;	/* deliveries in flight per agency, at most */
 	int64_t hwm;			/* ZeroMQ high-water mark, messages */
+	int64_t recipient_quota;	/* DELIVERs queued per recipient, at most */
 };
 
 struct settings_agent {
@@ -68,6 +74,8 @@ struct settings_agent {
 	int64_t retry_max_ms;
 	int64_t window;			/* deliveries it takes unreceipted */
 	int64_t heartbeat_ms;
+	struct calendar *contact_windows;	/* when on_message may interrupt people for
+						 * standard and routine messages; NULL if unset */
 };
 
 /* Reads dir/broker.conf.  NULL after recording every problem in errs. */

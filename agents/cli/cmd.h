@@ -32,5 +32,6 @@ int cmd_decide(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_deadlines(int argc, char **argv);
 
 #endif

@@ -39,7 +39,7 @@ static const char usage[] =
     "\n"
     "Generates AGENCY's key pairs: Ed25519 for signing, X25519 for payload\n"
     "encryption and X25519 for the ZeroMQ CURVE transport (with --broker, the\n"
-    "broker's: signing and CURVE only).  Writes the secret keys to\n"
+    "broker's too: it seals reminders and escalations).  Writes the secret keys to\n"
     "KEYDIR/AGENCY.key (mode 0600) and the public keys to KEYDIR/AGENCY.pub,\n"
     "and prints the public keys, for the agency's entry in directory.conf:\n"
     "\n"
@@ -172,7 +172,8 @@ cmd_keygen(int argc, char **argv)
 		    "them\n", lstat(key_path, &sb) == 0 ? key_path : pub_path);
 		goto out;
 	}
-	if (keyfile_generate(o.agency, !o.broker, &k, &st) != 0 ||
+	/* The broker has all three pairs too: it seals its notices (issue 6). */
+	if (keyfile_generate(o.agency, true, &k, &st) != 0 ||
 	    keyfile_write(k, key_path, &st) != 0) {
 		fprintf(stderr, "dutynet keygen: %s\n", st.text);
 		goto out;

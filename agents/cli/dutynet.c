@@ -25,7 +25,8 @@ static const struct {
 	{"decide", cmd_decide, "accept, decline or redirect a referral or concern"},
 	{"feedback", cmd_feedback, "send the referrer feedback"},
 	{"outbox", cmd_outbox, "what was sent and is still pending, and why"},
-	{"status", cmd_status, "where one message is: its timeline"},
+	{"status", cmd_status, "where one message is: its timeline and deadlines"},
+	{"deadlines", cmd_deadlines, "what is due and overdue, soonest first"},
 };
 
 static void

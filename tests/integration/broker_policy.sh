@@ -12,18 +12,18 @@ h_init
 start_broker
 
 out=$(tc --as school-stmarys hello expect:cmd=WELCOME \
-	send:to=edt:type=referral expect:cmd=RESULT:code=531 \
+	send:to=lscp:type=referral expect:cmd=RESULT:code=531 \
 	send:to=mash:type=decision expect:cmd=RESULT:code=531 \
 	send:to=camhs:type=concern expect:cmd=RESULT:code=532 \
 	send:to=camhs:type=receipt expect:cmd=RESULT:code=503 \
 	send:to=camhs:type=referral expect:cmd=RESULT:code=202) ||
 	h_fail "a refusal (or the allowed route) did not get its code"
-h_expect 'RESULT 531 [0-9a-f-]{36} .*school-stmarys.*edt' "$out"
+h_expect 'RESULT 531 [0-9a-f-]{36} .*school-stmarys.*lscp' "$out"
 h_expect 'RESULT 532 [0-9a-f-]{36} .*camhs' "$out"
 [ "$(h_sql 'SELECT count(*) FROM messages')" -eq 1 ] || h_fail "a refused envelope was stored"
 
-out=$(tc --as edt hello expect:cmd=WELCOME recv:ms=500)
-h_expect_not '^DELIVER' "$out" "edt's output"
+out=$(tc --as lscp hello expect:cmd=WELCOME recv:ms=500)
+h_expect_not '^DELIVER' "$out" "lscp's output"
 out=$(tc --as camhs hello expect:cmd=DELIVER recv:ms=500) || h_fail "the allowed referral did not arrive"
 [ "$(grep -c '^DELIVER' <<<"$out")" -eq 1 ] || h_fail "camhs got more than the one allowed message"
 h_expect 'type=referral from=school-stmarys' "$out"

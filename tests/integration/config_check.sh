@@ -11,7 +11,7 @@ src=${DUTYNET_SOURCE_DIR:?run from ctest}/config/example
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=$tmp/out
-agencies="school-stmarys mash edt camhs police-cpu housing"
+agencies="school-stmarys mash edt camhs police-cpu housing lscp"
 
 fail() { echo "config_check: $*" >&2; cat "$out" >&2 2>/dev/null || true; exit 1; }
 
@@ -47,7 +47,8 @@ grep -Eq '^curve_pk = "[0-9a-f]{64}";$' "$out" || fail "keygen printed no curve_
 cmp -s "$out" "$d/keys/early-help.pub" || fail "printed keys differ from early-help.pub"
 [ "$(stat -c %a "$d/keys/early-help.key")" = 600 ] || fail "key file is not mode 600"
 grep -q "sign_sk" "$out" && fail "keygen printed a secret key"
-grep -q 'box_pk' "$d/keys/broker.pub" && fail "broker keys have a box pair"
+# The broker has a box pair too: it seals its reminders and escalations.
+grep -Eq '^box_pk = "[0-9a-f]{64}";$' "$d/keys/broker.pub" || fail "broker keys have no box pair"
 cp "$d/keys/early-help.key" "$tmp/saved.key"
 rc=0
 "$bin" keygen early-help --dir "$d/keys" >"$out" 2>&1 || rc=$?
@@ -63,7 +64,7 @@ rm "$d/keys/early-help.key" "$d/keys/early-help.pub"
 
 # The example with fresh keys is valid.
 "$bin" config check --dir "$d" >"$out" 2>&1 || fail "config check on the example exited $?"
-grep -q 'configuration valid: 6 agencies, 7 sharing rules, broker, 6 agents' "$out" ||
+grep -q 'configuration valid: 7 agencies, 7 sharing rules, broker, 7 agents' "$out" ||
 	fail "config check printed no summary"
 "$bin" config check --help >"$out" || fail "config check --help exited $?"
 grep -q '^usage: dutynet config check' "$out" || fail "config check --help printed no usage"
@@ -119,5 +120,17 @@ broken "$d" "^$d/policy.conf:[0-9]+: sharing\[2\]\.from\[0\]: unknown agency 'po
 grep -Eq "^$d/agents/edt.conf:11: window: 0 is out of range" "$out" ||
 	fail "the second error of the run was not reported"
 grep -q '^dutynet config check: 2 errors in ' "$out" || fail "error count not summarised"
+
+# A deadline in a form the duration grammar does not know, at its line.
+d=$(fresh deadline)
+sed -i 's/ack = "4 hours";/ack = "4 fortnights";/' "$d/policy.conf"
+line=$(grep -n 'ack = "4 fortnights";' "$d/policy.conf" | cut -d: -f1)
+broken "$d" "^$d/policy.conf:$line: deadlines\[2\]\.ack: duration '4 fortnights' not understood"
+
+# An escalation chain naming an agency the directory does not have.
+d=$(fresh chain)
+sed -i 's/{ tell = "lscp"; after = "1 working day"; }/{ tell = "lscp-old"; after = "1 working day"; }/' \
+	"$d/directory.conf"
+broken "$d" "^$d/directory.conf:[0-9]+: agencies\[1\]\.escalation\.chain\[2\]\.tell: unknown agency 'lscp-old'"
 
 echo "config_check: ok"

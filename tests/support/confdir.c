@@ -36,8 +36,8 @@ const char CONFDIR_DIRECTORY[] =
     "\t\tkind = \"social-care\";\n"
     "\t\t@include \"keys/mash.pub\"\n"
     "\t\tcontact = { email = \"mash@example.org\"; phone = \"01632 960000\"; };\n"
-    "\t\tescalation = { manager = \"Team manager\"; ack_within = \"2 working days\"; "
-    "escalate_to = \"camhs\"; };\n"
+    "\t\tescalation = { manager = \"Team manager\"; chain = ( { tell = \"sender\"; }, "
+    "{ tell = \"camhs\"; after = \"2 working hours\"; } ); };\n"
     "\t},\n"
     "\t{\n"
     "\t\tid = \"camhs\";\n"
@@ -155,7 +155,8 @@ confdir_keys(const char *dir, const char *id, bool broker)
 	snprintf(name, sizeof(name), "keys/%s.key", id);
 	path = confdir_path(dir, name);
 	make_parents(path);
-	if (keyfile_generate(id, !broker, &k, &st) != 0 || keyfile_write(k, path, &st) != 0)
+	(void)broker;	/* the broker has a box pair too: it seals its notices */
+	if (keyfile_generate(id, true, &k, &st) != 0 || keyfile_write(k, path, &st) != 0)
 		abort();
 	if (directory_format_keys(k->sign_pk, k->has_box ? k->box_pk : NULL, k->curve_pk, pub,
 	    sizeof(pub)) < 0)

@@ -25,7 +25,8 @@ char *confdir_path(const char *dir, const char *name);
 void confdir_write(const char *dir, const char *name, const char *text);
 
 /* Generates keys for id like `dutynet keygen`: dir/keys/<id>.key (0600) and
- * dir/keys/<id>.pub; broker keys have no box pair. */
+ * dir/keys/<id>.pub; broker keys have a box pair too (broker is kept for
+ * the callers that say whose keys they make). */
 void confdir_keys(const char *dir, const char *id, bool broker);
 
 /* Writes a small valid area: broker "broker", agencies school-a (school),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/keyfile.h"
 #include "config/area.h"
 #include "tests/support/confdir.h"
 
@@ -151,7 +152,28 @@ broker_key_file_must_be_the_brokers(void **state)
 					     "data_dir = \"run/broker\";\n"
 					     "key_file = \"keys/camhs.key\";\n");
 	load_fails(f, AREA_CHECK_KEYS, 1);
-	assert_has_error(f, "broker.conf", 3, "key_file", "has a box_sk, so it is an agency's");
+	assert_has_error(f, "broker.conf", 3, "key_file",
+	    "holds the keys of 'camhs', but directory.conf names the broker 'broker'");
+}
+
+static void
+broker_key_file_needs_a_box_pair(void **state)
+{
+	struct fixture *f = *state;
+	struct keyfile *k = NULL;
+	struct status st;
+	char *path = confdir_path(f->dir, "keys/old-broker.key");
+
+	/* A broker key file from before the broker sealed its notices. */
+	assert_int_equal(keyfile_generate("broker", false, &k, &st), 0);
+	assert_int_equal(keyfile_write(k, path, &st), 0);
+	keyfile_destroy(&k);
+	confdir_write(f->dir, "broker.conf", "endpoint = \"tcp://127.0.0.1:7450\";\n"
+					     "data_dir = \"run/broker\";\n"
+					     "key_file = \"keys/old-broker.key\";\n");
+	load_fails(f, AREA_CHECK_KEYS, 1);
+	assert_has_error(f, "broker.conf", 3, "key_file", "has no box_sk: the broker seals");
+	free(path);
 }
 
 static void
@@ -265,6 +287,7 @@ main(void)
 		T(damaged_key_file_is_refused),
 		T(mismatched_public_keys_are_named),
 		T(broker_key_file_must_be_the_brokers),
+		T(broker_key_file_needs_a_box_pair),
 		T(every_file_is_checked_in_one_run),
 		T(broken_directory_still_checks_the_rest),
 		T(nothing_to_run_is_an_error),

@@ -57,7 +57,7 @@ setup(void **state)
 		assert_int_equal(keyfile_generate(id, true, &f->kf[i], &st), 0);
 		one_line_keys(f->kf[i], f->keys[i]);
 	}
-	assert_int_equal(keyfile_generate("broker", false, &b, &st), 0);
+	assert_int_equal(keyfile_generate("broker", true, &b, &st), 0);
 	one_line_keys(b, f->broker_keys);
 	keyfile_destroy(&b);
 	*state = f;
@@ -243,7 +243,8 @@ bad_fields_are_reported_in_one_run(void **state)
 	    "id = \"ok-id\"; kind = \"scool\"; colour = \"red\";",
 	    "id = \"ok-two\"; name = \"\"; kind = \"camhs\"; accepts = [ \"referal\", \"ack\" ];",
 	    "id = \"ok-three\"; name = \"n\"; kind = \"police\"; "
-	    "escalation = { escalate_to = \"nobody\"; ack_within = \"5 fortnights\"; boss = 1; };",
+	    "escalation = { chain = ( { tell = \"nobody\"; after = \"5 fortnights\"; }, "
+	    "{ tell = \"Not An Id\"; } ); boss = 1; };",
 	};
 	char full[4][1024];
 	int i;
@@ -253,7 +254,7 @@ bad_fields_are_reported_in_one_run(void **state)
 		a[i] = full[i];
 	}
 	write_directory(f, "", a, 4);
-	load_fails(f, 9);
+	load_fails(f, 10);
 	assert_has_error(f, 3, "agencies[0].id", "'Bad_Id' is not a valid agency id");
 	assert_has_error(f, 4, "agencies[1].colour", "unknown setting 'colour'");
 	assert_has_error(f, 4, "agencies[1].name", "missing; this setting is required");
@@ -264,9 +265,11 @@ bad_fields_are_reported_in_one_run(void **state)
 	assert_has_error(f, 5, "agencies[2].accepts[0]", "unknown message type 'referal'; "
 	    "types are: referral, concern, receipt, ack, decision, feedback, escalation, reject");
 	assert_has_error(f, 6, "agencies[3].escalation.boss", "unknown setting 'boss'");
-	assert_has_error(f, 6, "agencies[3].escalation.ack_within", "5 fortnights");
-	assert_has_error(f, 6, "agencies[3].escalation.escalate_to",
+	assert_has_error(f, 6, "agencies[3].escalation.chain[0].after", "5 fortnights");
+	assert_has_error(f, 6, "agencies[3].escalation.chain[0].tell",
 	    "unknown agency 'nobody': no entry in agencies has that id");
+	assert_has_error(f, 6, "agencies[3].escalation.chain[1].tell",
+	    "'Not An Id' is neither \"sender\", \"recipient\" nor an agency id");
 }
 
 static void
@@ -352,11 +355,13 @@ example_style_area_loads_every_field(void **state)
 	assert_null(mash->contact.out_of_hours);
 	assert_string_equal(mash->escalation.manager, "Team manager");
 	assert_null(mash->escalation.manager_contact);
-	assert_string_equal(mash->escalation.escalate_to, "camhs");
-	assert_string_equal(mash->escalation.ack_within.text, "2 working days");
-	assert_int_equal(mash->escalation.ack_within.parsed.days, 2);
-	assert_string_equal(mash->escalation.decision_within.text,
-	    DIRECTORY_DECISION_WITHIN_DEFAULT);
+	assert_int_equal(mash->escalation.n_chain, 2);
+	assert_int_equal(mash->escalation.chain[0].tell, DIRECTORY_TELL_SENDER);
+	assert_int_equal(mash->escalation.chain[0].after.clock_ms, 0);
+	assert_int_equal(mash->escalation.chain[1].tell, DIRECTORY_TELL_AGENCY);
+	assert_string_equal(mash->escalation.chain[1].agency, "camhs");
+	assert_int_equal(mash->escalation.chain[1].after.parsed.kind, DURATION_WORKING);
+	assert_int_equal(mash->escalation.chain[1].after.parsed.ms, 2 * 3600000);
 
 	/* Lookups by each key. */
 	assert_ptr_equal(directory_find_curve(f->d, k->curve_pk), mash);
@@ -383,7 +388,14 @@ example_style_area_loads_every_field(void **state)
 	assert_false(directory_accepts(camhs, 0));
 	assert_false(directory_accepts(camhs, ENVELOPE_TYPE_MAX + 1));
 	assert_true(directory_accepts(mash, ENVELOPE_CONCERN));
-	assert_string_equal(camhs->escalation.ack_within.text, DIRECTORY_ACK_WITHIN_DEFAULT);
+	/* No escalation group: the default chain, sender and recipient at once. */
+	assert_null(camhs->escalation.manager);
+	assert_int_equal(camhs->escalation.n_chain, 2);
+	assert_int_equal(camhs->escalation.chain[0].tell, DIRECTORY_TELL_SENDER);
+	assert_int_equal(camhs->escalation.chain[1].tell, DIRECTORY_TELL_RECIPIENT);
+	assert_int_equal(camhs->escalation.chain[1].after.clock_ms, 0);
+	/* The broker's box key, for the notices it seals. */
+	assert_false(sodium_is_zero(f->d->broker.box_pk, SEAL_BOX_PKBYTES));
 }
 
 static void

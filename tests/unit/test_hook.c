@@ -3,7 +3,9 @@
  * appends its argument vector to a file: argv is exactly [id, type], other
  * descriptors are closed, failures retry with backoff, a timed-out run is
  * killed, and a crash between the program's exit and its record makes it
- * run again (at least once).  The unit under test is included. */
+ * run again (at least once); the program does not get the agent's
+ * NOTIFY_SOCKET; standard and routine runs wait for the contact windows,
+ * urgent ones do not.  The unit under test is included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,8 @@
 
 #include "agents/agentdb.c"
 #include "agents/hook.c"
+#include "agents/window.c"
+#include "tests/support/instant.h"
 
 #define T0 1700000000000ull
 /* The descriptor the test leaves open (not close-on-exec) before a run. */
@@ -35,6 +39,8 @@ static const char script_text[] =
 	"if [ -e /proc/$$/fd/7 ]; then fd=leaked; else fd=closed; fi\n"
 	"{ printf '%s|' \"$#\" \"$@\"; echo \"$fd\"; } >> \"$HOOK_OUT\"\n"
 	"[ -n \"$HOOK_SLEEP\" ] && sleep \"$HOOK_SLEEP\"\n"
+	"[ -n \"$HOOK_ENV_OUT\" ] && echo \"${NOTIFY_SOCKET-unset}|${WATCHDOG_USEC-unset}|"
+	"${WATCHDOG_PID-unset}|${HOOK_KEEP-unset}\" > \"$HOOK_ENV_OUT\"\n"
 	"exit \"${HOOK_EXIT:-0}\"\n";
 
 static struct db *
@@ -55,13 +61,21 @@ open_db(void)
 }
 
 static void
-enqueue(struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type)
+enqueue_urgency(struct hook *h, struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type,
+    int urgency)
 {
 	struct status st;
 
 	assert_int_equal(db_begin(db, &st), 0);
-	assert_int_equal(hook_enqueue(db, id, type, clock_now_ms(), &st), 0);
+	assert_int_equal(hook_enqueue(h, db, id, type, urgency, clock_now_ms(), &st), 0);
 	assert_int_equal(db_commit(db, &st), 0);
+}
+
+/* An urgent message: never waits for a contact window. */
+static void
+enqueue(struct hook *h, struct db *db, const uint8_t id[IDS_MSGID_BYTES], int type)
+{
+	enqueue_urgency(h, db, id, type, URGENCY_URGENT);
 }
 
 /* The lines the script wrote, joined. */
@@ -127,9 +141,9 @@ runs_once_with_id_and_type_and_no_leaked_descriptors(void **state)
 	assert_non_null(h);
 	ids_msgid_new(T0, id);
 	ids_msgid_format(id, idtext);
-	enqueue(db, id, ENVELOPE_CONCERN);
+	enqueue(h, db, id, ENVELOPE_CONCERN);
 	/* Once per id: a second enqueue (a duplicate delivery) adds nothing. */
-	enqueue(db, id, ENVELOPE_CONCERN);
+	enqueue(h, db, id, ENVELOPE_CONCERN);
 	assert_int_equal(hook_pending(db, &st), 1);
 	assert_int_equal(hook_wait_ms(h, db, clock_now_ms()), 0);
 
@@ -175,7 +189,7 @@ failure_is_retried_with_backoff(void **state)
 
 	(void)state;
 	ids_msgid_new(T0, id);
-	enqueue(db, id, ENVELOPE_REFERRAL);
+	enqueue(h, db, id, ENVELOPE_REFERRAL);
 	setenv("HOOK_EXIT", "3", 1);
 	assert_int_equal(hook_poll(h, db, 0, &st), 0);
 	assert_int_equal(hook_poll(h, db, 1, &st), 0);
@@ -217,7 +231,7 @@ missing_program_and_timeout_are_failures(void **state)
 	snprintf(missing, sizeof(missing), "%s/no-such-program", tmpdir);
 	h = hook_new((const char *const[]){ missing }, 1, HOOK_TIMEOUT_MS);
 	ids_msgid_new(T0, id);
-	enqueue(db, id, ENVELOPE_FEEDBACK);
+	enqueue(h, db, id, ENVELOPE_FEEDBACK);
 	assert_int_equal(hook_poll(h, db, 0, &st), 0);
 	assert_int_equal(hook_poll(h, db, 1, &st), 0);
 	assert_int_equal(last_exit(db, id, &attempts, &done), HOOK_EXIT_EXEC_FAILED);
@@ -254,11 +268,11 @@ crash_before_the_record_runs_it_again(void **state)
 	(void)state;
 	ids_msgid_new(T0, a);
 	ids_msgid_format(a, atext);
-	enqueue(db, a, ENVELOPE_REFERRAL);
+	enqueue(h, db, a, ENVELOPE_REFERRAL);
 	clock_advance(1);
 	ids_msgid_new(T0 + 1, b);
 	ids_msgid_format(b, btext);
-	enqueue(db, b, ENVELOPE_ACK);
+	enqueue(h, db, b, ENVELOPE_ACK);
 
 	assert_int_equal(hook_poll(h, db, 0, &st), 0);
 	pid = hook_running(h);
@@ -309,13 +323,146 @@ configured_words_come_first(void **state)
 	(void)state;
 	ids_msgid_new(T0, id);
 	ids_msgid_format(id, idtext);
-	enqueue(db, id, ENVELOPE_DECISION);
+	enqueue(h, db, id, ENVELOPE_DECISION);
 	assert_int_equal(hook_poll(h, db, 0, &st), 0);
 	assert_int_equal(hook_poll(h, db, 1, &st), 0);
 	snprintf(want, sizeof(want), "4|--agency|mash|%s|decision|closed\n", idtext);
 	read_out(got, sizeof(got));
 	assert_string_equal(got, want);
 	hook_destroy(&h);
+	db_close(&db);
+}
+
+static void
+the_program_does_not_get_the_service_managers_variables(void **state)
+{
+	struct db *db = open_db();
+	struct hook *h = hook_new(words, 1, HOOK_TIMEOUT_MS);
+	struct status st;
+	uint8_t id[IDS_MSGID_BYTES];
+	char envout[160], got[256];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	snprintf(envout, sizeof(envout), "%s/hook.env", tmpdir);
+	setenv("HOOK_ENV_OUT", envout, 1);
+	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+	setenv("WATCHDOG_USEC", "30000000", 1);
+	setenv("WATCHDOG_PID", "1", 1);
+	setenv("HOOK_KEEP", "kept", 1);
+	ids_msgid_new(T0, id);
+	enqueue(h, db, id, ENVELOPE_CONCERN);
+	assert_int_equal(hook_poll(h, db, 0, &st), 0);
+	assert_int_equal(hook_poll(h, db, 1, &st), 0);
+	/* The agent itself keeps them. */
+	assert_string_equal(getenv("NOTIFY_SOCKET"), "/run/systemd/notify");
+	unsetenv("HOOK_ENV_OUT");
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	unsetenv("HOOK_KEEP");
+	assert_non_null(f = fopen(envout, "r"));
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	assert_string_equal(got, "unset|unset|unset|kept\n");
+	hook_destroy(&h);
+	db_close(&db);
+}
+
+static int
+find_wait(const struct auditlog_entry *e, void *arg)
+{
+	if (strcmp(e->event, "hook") == 0 &&
+	    strstr(e->detail, "waits for the next contact window, at 2025-06-11T09:30:00Z") != NULL)
+		(*(int *)arg)++;
+	return 0;
+}
+
+static uint64_t
+not_before(struct db *db, const uint8_t id[IDS_MSGID_BYTES])
+{
+	sqlite3_stmt *s;
+	uint64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db),
+			     "SELECT not_before_ms FROM hooks WHERE message_id = ?", -1, &s, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+routine_runs_wait_for_the_contact_window_urgent_ones_do_not(void **state)
+{
+	struct db *db = open_db();
+	struct hook *h = hook_new(words, 1, HOOK_TIMEOUT_MS);
+	struct calendar *cal = instant_school_windows();
+	struct status st;
+	uint8_t r[IDS_MSGID_BYTES], u[IDS_MSGID_BYTES], x[IDS_MSGID_BYTES];
+	char rtext[IDS_MSGID_TEXT + 1], utext[IDS_MSGID_TEXT + 1], want[256], got[4096];
+	int64_t attempts;
+	int done, waits = 0;
+
+	(void)state;
+	hook_set_windows(h, cal);
+	/* Wednesday 11 June 2025, 09:15 London: in lessons. */
+	clock_set_fixed(instant_ms("2025-06-11T09:15:00+01:00"));
+	ids_msgid_new(clock_now_ms(), r);
+	ids_msgid_format(r, rtext);
+	enqueue_urgency(h, db, r, ENVELOPE_REFERRAL, URGENCY_ROUTINE);
+	clock_advance(1);
+	ids_msgid_new(clock_now_ms(), u);
+	ids_msgid_format(u, utext);
+	enqueue_urgency(h, db, u, ENVELOPE_CONCERN, URGENCY_URGENT);
+	assert_int_equal(not_before(db, r), instant_ms("2025-06-11T10:30:00+01:00"));
+	assert_int_equal(not_before(db, u), clock_now_ms());
+	assert_int_equal(auditlog_foreach(db, r, find_wait, &waits, &st), 0);
+	assert_int_equal(waits, 1);
+
+	/* The urgent concern notifies at once; the routine referral waits. */
+	assert_int_equal(hook_wait_ms(h, db, clock_now_ms()), 0);
+	assert_int_equal(hook_poll(h, db, 0, &st), 0);
+	assert_int_equal(hook_poll(h, db, 1, &st), 0);
+	snprintf(want, sizeof(want), "2|%s|concern|closed\n", utext);
+	read_out(got, sizeof(got));
+	assert_string_equal(got, want);
+	assert_int_equal(hook_wait_ms(h, db, clock_now_ms()),
+	    instant_ms("2025-06-11T10:30:00+01:00") - clock_now_ms());
+	assert_int_equal(hook_poll(h, db, 0, &st), 0);
+	assert_int_equal(hook_running(h), 0);
+	assert_int_equal(last_exit(db, r, &attempts, &done), -1);
+
+	/* The break begins: it runs. */
+	clock_set_fixed(instant_ms("2025-06-11T10:30:00+01:00"));
+	assert_int_equal(hook_wait_ms(h, db, clock_now_ms()), 0);
+	assert_int_equal(hook_poll(h, db, 0, &st), 0);
+	assert_int_equal(hook_poll(h, db, 1, &st), 0);
+	assert_int_equal(last_exit(db, r, &attempts, &done), 0);
+	assert_true(done);
+	snprintf(want, sizeof(want), "2|%s|concern|closed\n2|%s|referral|closed\n", utext, rtext);
+	read_out(got, sizeof(got));
+	assert_string_equal(got, want);
+
+	/* Inside the window a standard message runs at once; its failure is
+	 * retried no earlier than the next window, after lessons. */
+	clock_set_fixed(instant_ms("2025-06-11T10:49:55+01:00"));
+	ids_msgid_new(clock_now_ms(), x);
+	enqueue_urgency(h, db, x, ENVELOPE_FEEDBACK, URGENCY_STANDARD);
+	assert_int_equal(not_before(db, x), clock_now_ms());
+	setenv("HOOK_EXIT", "3", 1);
+	assert_int_equal(hook_poll(h, db, 0, &st), 0);
+	assert_int_equal(hook_poll(h, db, 1, &st), 0);
+	unsetenv("HOOK_EXIT");
+	assert_int_equal(last_exit(db, x, &attempts, &done), 3);
+	assert_int_equal(hook_wait_ms(h, db, clock_now_ms()),
+	    instant_ms("2025-06-11T15:30:00+01:00") - clock_now_ms());
+	hook_destroy(&h);
+	calendar_destroy(&cal);
 	db_close(&db);
 }
 
@@ -328,6 +475,8 @@ main(void)
 		cmocka_unit_test(missing_program_and_timeout_are_failures),
 		cmocka_unit_test(crash_before_the_record_runs_it_again),
 		cmocka_unit_test(configured_words_come_first),
+		cmocka_unit_test(the_program_does_not_get_the_service_managers_variables),
+		cmocka_unit_test(routine_runs_wait_for_the_contact_window_urgent_ones_do_not),
 	};
 	char cmd[128];
 	FILE *f;

@@ -17,6 +17,7 @@
 
 #include "agents/agentdb.c"
 #include "agents/inbox.c"
+#include "agents/row.c"
 #include "common/clock.h"
 
 #define T0 1700000000000ull

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests for agents/outbox.c: every transition, its guard and its audit
- * entry; retries, flushing after a new session and the backoff bounds.
+ * entry; retries and flushing after a new session (the backoff itself is
+ * common/backoff.c's, tested in test_backoff.c).
  * The agent's modules are not a library: the unit under test is included,
  * as the fuzzers do. */
 #include <setjmp.h>
@@ -17,11 +18,10 @@
 
 #include "agents/agentdb.c"
 #include "agents/outbox.c"
+#include "agents/row.c"
 #include "common/clock.h"
 
 #define T0 1700000000000ull
-#define BASE 1000
-#define MAX 300000
 
 static char tmpdir[64];
 static int dbcount;
@@ -447,23 +447,6 @@ lists_and_replies(void **state)
 	db_close(&db);
 }
 
-static void
-backoff_doubles_within_jitter_bounds(void **state)
-{
-	(void)state;
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 1, 0), BASE / 2);
-	assert_true(outbox_backoff_ms(BASE, MAX, 1, UINT32_MAX) < BASE * 3 / 2);
-	assert_true(outbox_backoff_ms(BASE, MAX, 1, UINT32_MAX) > BASE * 3 / 2 - 2);
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 1, UINT32_C(1) << 31), BASE);
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 2, 0), BASE);
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 3, 0), BASE * 2);
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 1000, 0), MAX / 2);
-	assert_true(outbox_backoff_ms(BASE, MAX, 1000, UINT32_MAX) < MAX * 3 / 2);
-	assert_int_equal(outbox_backoff_ms(BASE, MAX, 0, 0), BASE / 2);
-	/* A maximum that is not a power-of-two multiple is still the cap. */
-	assert_int_equal(outbox_backoff_ms(BASE, BASE * 3, 10, 0), BASE * 3 / 2);
-}
-
 int
 main(void)
 {
@@ -475,7 +458,6 @@ main(void)
 		cmocka_unit_test(temporary_codes_defer_and_permanent_codes_fail),
 		cmocka_unit_test(outcomes_fail_accepted_messages_and_receipts_after_failure_are_kept),
 		cmocka_unit_test(lists_and_replies),
-		cmocka_unit_test(backoff_doubles_within_jitter_bounds),
 	};
 	char cmd[128];
 	int rc;

@@ -91,6 +91,34 @@ times_for_people_are_london_time(void **state)
 	assert_string_equal(t, "2023-07-22T05:26:40+01:00");
 }
 
+static void
+spans_for_people_to_the_minute(void **state)
+{
+	char t[OUTPUT_SPAN_LEN];
+	struct output o;
+
+	(void)state;
+	output_span(0, t);
+	assert_string_equal(t, "under a minute");
+	output_span(59999, t);
+	assert_string_equal(t, "under a minute");
+	output_span(60000, t);
+	assert_string_equal(t, "1m");
+	output_span(-(2 * 3600000 + 5 * 60000), t);	/* how late: the size only */
+	assert_string_equal(t, "2h 5m");
+	output_span(3600000, t);
+	assert_string_equal(t, "1h");
+	output_span((3LL * 24 + 4) * 3600000 + 5 * 60000 + 999, t);
+	assert_string_equal(t, "3d 4h 5m");
+	output_span(24LL * 3600000 + 60000, t);
+	assert_string_equal(t, "1d 1m");
+	output_init(&o, true);
+	output_json_key_int(&o, true, "late", -5);
+	output_json_key_int(&o, false, "early", 7);
+	assert_string_equal(o.buf, "\"late\": -5, \"early\": 7");
+	output_free(&o);
+}
+
 int
 main(void)
 {
@@ -99,6 +127,7 @@ main(void)
 		cmocka_unit_test(keys_and_values),
 		cmocka_unit_test(buffer_grows_past_its_first_size),
 		cmocka_unit_test(times_for_people_are_london_time),
+		cmocka_unit_test(spans_for_people_to_the_minute),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,7 +221,7 @@ unknown_names_are_errors_with_line_and_field(void **state)
 	    ");\n"
 	    "extra = 1;\n",
 	    8);
-	assert_error(f, 0, 7, "extra", "unknown setting 'extra' (known here: sharing)");
+	assert_error(f, 0, 7, "extra", "unknown setting 'extra' (known here: sharing, deadlines, reminders)");
 	assert_error(f, 1, 2, "sharing[0].from[1]",
 	    "unknown agency 'nobody': it is not a kind and no agency in directory.conf has that id");
 	assert_error(f, 2, 3, "sharing[1].to[0]", "the broker ('broker') receives only receipts "
@@ -298,7 +298,7 @@ static void
 example_area_agreement(void **state)
 {
 	static const char *const ids[] = {"school-stmarys", "mash", "edt", "camhs", "police-cpu",
-	    "housing"};
+	    "housing", "lscp"};
 	struct fixture *f = *state;
 	size_t i;
 
@@ -330,7 +330,13 @@ example_area_agreement(void **state)
 	allowed(f, "edt", "school-stmarys", ENVELOPE_RECEIPT);
 	refused(f, "school-stmarys", "camhs", ENVELOPE_CONCERN, STATUS_NOT_ACCEPTED, NULL);
 	refused(f, "school-stmarys", "housing", ENVELOPE_CONCERN, STATUS_NOT_ACCEPTED, NULL);
-	refused(f, "school-stmarys", "edt", ENVELOPE_REFERRAL, STATUS_FORBIDDEN, NULL);
+	/* Out of hours an agent copies urgent messages to the EDT (issue 6). */
+	allowed(f, "school-stmarys", "edt", ENVELOPE_REFERRAL);
+	allowed(f, "school-stmarys", "edt", ENVELOPE_CONCERN);
+	allowed(f, "edt", "school-stmarys", ENVELOPE_ACK);
+	allowed(f, "broker", "lscp", ENVELOPE_ESCALATION);
+	refused(f, "school-stmarys", "lscp", ENVELOPE_REFERRAL, STATUS_FORBIDDEN, NULL);
+	refused(f, "mash", "lscp", ENVELOPE_ACK, STATUS_FORBIDDEN, NULL);
 	refused(f, "school-stmarys", "camhs", ENVELOPE_DECISION, STATUS_FORBIDDEN,
 	    "policy.conf has no rule letting school-stmarys (school) send decision to camhs "
 	    "(camhs)");

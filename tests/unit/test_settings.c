@@ -105,7 +105,7 @@ broker_reports_every_bad_value(void **state)
 	expect_errors(f, 9);
 	assert_error(f, 0, "broker.conf", 5, "colour", "unknown setting 'colour' (known here: "
 	    "endpoint, data_dir, key_file, stats_socket, max_envelope_bytes, expiry, heartbeat_ms, "
-	    "delivery_window, hwm)");
+	    "delivery_window, hwm, recipient_quota)");
 	assert_error(f, 1, "broker.conf", 1, "endpoint", "endpoint 'http://x:80' must start with "
 	    "tcp:// or ipc:// (e.g. \"tcp://127.0.0.1:7450\")");
 	assert_error(f, 2, "broker.conf", 0, "data_dir", "missing; this setting is required");
@@ -153,6 +153,7 @@ broker_defaults_and_relative_paths(void **state)
 	assert_int_equal(f->b->heartbeat_ms, 2000);
 	assert_int_equal(f->b->delivery_window, SETTINGS_DELIVERY_WINDOW_DEFAULT);
 	assert_int_equal(f->b->hwm, SETTINGS_HWM_DEFAULT);
+	assert_int_equal(f->b->recipient_quota, SETTINGS_RECIPIENT_QUOTA_DEFAULT);
 }
 
 static void
@@ -167,7 +168,8 @@ broker_every_setting_given(void **state)
 						    "max_envelope_bytes = 65536;\n"
 						    "heartbeat_ms = 1000;\n"
 						    "delivery_window = 8;\n"
-						    "hwm = 50;\n");
+						    "hwm = 50;\n"
+						    "recipient_quota = 3;\n");
 	f->b = settings_broker_load(f->dir, f->errs);
 	expect_errors(f, 0);
 	assert_string_equal(f->b->data_dir, "/var/lib/dutynet");
@@ -176,6 +178,23 @@ broker_every_setting_given(void **state)
 	assert_string_equal(f->b->expiry.text, SETTINGS_EXPIRY_DEFAULT);
 	assert_int_equal(f->b->delivery_window, 8);
 	assert_int_equal(f->b->hwm, 50);
+	assert_int_equal(f->b->recipient_quota, 3);
+}
+
+static void
+broker_quota_out_of_range(void **state)
+{
+	struct fixture *f = *state;
+
+	confdir_write(f->dir, SETTINGS_BROKER_FILE, "endpoint = \"tcp://127.0.0.1:7450\";\n"
+						    "data_dir = \"run/broker\";\n"
+						    "key_file = \"keys/broker.key\";\n"
+						    "recipient_quota = 0;\n");
+	f->b = settings_broker_load(f->dir, f->errs);
+	assert_null(f->b);
+	expect_errors(f, 1);
+	assert_error(f, 0, "broker.conf", 4, "recipient_quota",
+	    "0 is out of range; it must be from 1 to 100000000");
 }
 
 static void
@@ -298,6 +317,75 @@ agent_settings_and_defaults(void **state)
 }
 
 static void
+agent_contact_windows(void **state)
+{
+	struct fixture *f = *state;
+	const struct calendar_interval *iv;
+	size_t n;
+
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "contact_windows = { mon = [ \"10:30-10:50\", "
+						 "\"15:30-17:00\" ]; fri = [ \"15:15-16:00\" ]; };\n");
+	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
+	expect_errors(f, 0);
+	assert_non_null(f->a->contact_windows);
+	iv = calendar_hours(f->a->contact_windows, CIVIL_MONDAY, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(iv[0].start, 10 * 60 + 30);
+	assert_int_equal(iv[1].end, 17 * 60);
+	calendar_hours(f->a->contact_windows, CIVIL_TUESDAY, &n);
+	assert_int_equal(n, 0);
+	calendar_hours(f->a->contact_windows, CIVIL_FRIDAY, &n);
+	assert_int_equal(n, 1);
+	assert_false(calendar_bank_holidays(f->a->contact_windows));
+	settings_agent_destroy(&f->a);
+
+	/* Without the setting there are none. */
+	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
+	settings_agent_destroy(&f->a);
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n");
+	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
+	expect_errors(f, 0);
+	assert_null(f->a->contact_windows);
+	settings_agent_destroy(&f->a);
+
+	/* A bad interval, an unknown day, no window at all. */
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "contact_windows = { mon = [ \"10:50-10:30\" ]; };\n");
+	assert_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	expect_errors(f, 1);
+	assert_non_null(strstr(conf_errors_get(f->errs, 0), "agents/mash.conf:5: "
+	    "contact_windows.mon: "));
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "contact_windows = { monday = [ \"10:30-10:50\" ]; };\n");
+	assert_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	expect_errors(f, 2);
+	assert_non_null(strstr(conf_errors_get(f->errs, 1), "agents/mash.conf:5: "
+	    "contact_windows.monday: unknown setting"));
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "contact_windows = { sat = [ ]; };\n");
+	assert_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	expect_errors(f, 3);
+	assert_error(f, 2, "agents/mash.conf", 5, "contact_windows", "declares no window on "
+	    "any day; leave contact_windows out if on_message may run at any time");
+}
+
+static void
 endpoints(void **state)
 {
 	static const char *const good[] = {"tcp://127.0.0.1:7450", "tcp://*:7450",
@@ -327,9 +415,11 @@ main(void)
 		T(agent_reports_every_bad_value),
 		T(agent_must_be_in_the_directory),
 		T(agent_file_must_exist_and_id_be_valid),
+		T(agent_contact_windows),
 		cmocka_unit_test(endpoints),
 		T(broker_defaults_and_relative_paths),
 		T(broker_every_setting_given),
+		T(broker_quota_out_of_range),
 		T(agent_settings_and_defaults),
 	};
 #undef T

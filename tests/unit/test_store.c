@@ -342,8 +342,8 @@ receipt_marks_delivered_and_travels_back_to_the_sender(void **state)
 	assert_int_equal(receipt(f, "school-a", w.seq[0], &rr, &st), -1);
 	assert_int_equal(st.code, STATUS_BAD_TYPE);
 	begin(f);
-	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], T0, &st), 1);
-	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], T0, &st), 0);
+	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], "broker", T0, &st), 1);
+	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], "broker", T0, &st), 0);
 	commit(f);
 	assert_int_equal(find_ok(f, r.env.h.id).state, STORE_DELIVERED);
 	assert_int_equal(queue_of(f, "school-a", 0, 10).n, 0);
@@ -382,7 +382,7 @@ resend_of_delivered_queues_the_receipt_once(void **state)
 	assert_int_equal(receipt(f, "camhs", 1, &r, &st), STATUS_ACCEPTED);
 	w = queue_of(f, "school-a", 0, 10);
 	begin(f);
-	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], T0, &st), 1);
+	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], "broker", T0, &st), 1);
 	commit(f);
 	assert_int_equal(put_ok(f, &a, 0), 1);
 	sm = find_ok(f, a.env.h.id);
@@ -492,7 +492,7 @@ expiry_uses_the_injected_clock_and_fails_540(void **state)
 	assert_int_equal(receipt(f, "camhs", 99, &late, &st), STATUS_EXPIRED);
 	/* The OUTCOME stays until acknowledged. */
 	begin(f);
-	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], T0, &st), 1);
+	assert_int_equal(outcome_ack(f->s, "school-a", w.seq[0], "broker", T0, &st), 1);
 	commit(f);
 	assert_int_equal(queue_of(f, "school-a", 0, 10).n, 0);
 }
@@ -581,6 +581,66 @@ newer_schema_is_refused_502(void **state)
 }
 
 static void
+quota_counts_deliveries_up_to_the_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct status st;
+	struct msg a, b, c, d, r;
+	uint64_t n = 99;
+
+	assert_int_equal(store_count_deliveries(f->s, "camhs", 10, &n, &st), 0);
+	assert_int_equal(n, 0);
+	make(&a, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "a");
+	make(&b, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "b");
+	make(&c, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "c");
+	make(&d, ENVELOPE_REFERRAL, "school-a", "mash", NULL, "d");
+	put_ok(f, &a, 0);
+	put_ok(f, &b, 0);
+	put_ok(f, &c, 0);
+	put_ok(f, &d, 0);
+	assert_int_equal(store_count_deliveries(f->s, "camhs", 10, &n, &st), 0);
+	assert_int_equal(n, 3);
+	/* Counting stops at the limit: the quota check never needs more. */
+	assert_int_equal(store_count_deliveries(f->s, "camhs", 2, &n, &st), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_count_deliveries(f->s, "mash", 10, &n, &st), 0);
+	assert_int_equal(n, 1);
+	/* A receipt takes one off camhs's queue and puts one on school-a's. */
+	make(&r, ENVELOPE_RECEIPT, "camhs", "school-a", a.env.h.id, "r");
+	assert_int_equal(receipt(f, "camhs", 1, &r, &st), STATUS_ACCEPTED);
+	assert_int_equal(store_count_deliveries(f->s, "camhs", 10, &n, &st), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_count_deliveries(f->s, "school-a", 10, &n, &st), 0);
+	assert_int_equal(n, 1);
+}
+
+static void
+version_1_store_gains_the_deadline_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct status st;
+	sqlite3_stmt *q;
+	struct msg a;
+
+	make(&a, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "a");
+	put_ok(f, &a, 0);
+	/* As the broker of issue 5 left it. */
+	assert_int_equal(db_exec(store_db(f->s), "DROP TABLE deadline_timers; DROP TABLE "
+	    "deadlines; PRAGMA user_version=1", &st), 0);
+	store_close(&f->s);
+	f->s = store_open(f->path, &st);
+	assert_non_null(f->s);
+	q = db_prepare(store_db(f->s), "SELECT (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT count(*) FROM deadlines), (SELECT count(*) FROM messages)", &st);
+	assert_non_null(q);
+	assert_int_equal(db_step(store_db(f->s), q, &st), DB_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
+	assert_int_equal(sqlite3_column_int(q, 1), 0);
+	assert_int_equal(sqlite3_column_int(q, 2), 1);
+	sqlite3_reset(q);
+}
+
+static void
 audit_chain_records_every_change(void **state)
 {
 	struct fixture *f = *state;
@@ -617,6 +677,8 @@ main(void)
 		TEST(receipt_id_reused_by_other_bytes_is_550),
 		TEST(full_disk_fails_451_and_loses_nothing),
 		TEST(newer_schema_is_refused_502),
+		TEST(quota_counts_deliveries_up_to_the_limit),
+		TEST(version_1_store_gains_the_deadline_tables),
 		TEST(same_bytes_again_is_a_duplicate_not_a_second_message),
 		TEST(each_agency_queue_is_in_order_with_its_own_seq),
 		TEST(receipt_marks_delivered_and_travels_back_to_the_sender),

@@ -51,4 +51,10 @@ int tc_build_receipt(const struct keyfile *k, const struct directory *d,
 int tc_build_open(const struct keyfile *k, const struct directory *d, const struct envelope *env,
     char *summary, size_t cap, struct status *st);
 
+/* Verifies and opens a notice (type 7) from the broker addressed to k,
+ * with the broker's keys from d: writes "kind=K about=ID due=MS text=T"
+ * into out[0..cap).  -1 and st 520/521/523/5xx if it does not. */
+int tc_build_open_notice(const struct keyfile *k, const struct directory *d,
+    const struct envelope *env, char *out, size_t cap, struct status *st);
+
 #endif

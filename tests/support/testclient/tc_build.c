@@ -288,3 +288,42 @@ tc_build_open(const struct keyfile *k, const struct directory *d, const struct e
 	free(pt);
 	return rc;
 }
+
+int
+tc_build_open_notice(const struct keyfile *k, const struct directory *d,
+    const struct envelope *env, char *out, size_t cap, struct status *st)
+{
+	static const char *const kinds[] = {"?", "reminder", "escalation", "out-of-hours"};
+	char about[IDS_MSGID_TEXT + 1];
+	uint8_t key[SEAL_KEYBYTES], *pt;
+	struct payload p;
+	size_t pt_len;
+	int rc = -1;
+
+	if (strcmp(env->h.from, d->broker.id) != 0 || env->h.type != ENVELOPE_ESCALATION ||
+	    memcmp(env->h.sender_sign_key, d->broker.sign_keyid, SEAL_KEYID_BYTES) != 0 ||
+	    memcmp(env->h.sender_box_key, d->broker.box_keyid, SEAL_KEYID_BYTES) != 0)
+		return status_set(st, STATUS_UNKNOWN_KEY, "not a notice signed and sealed with "
+		    "the broker's keys of the directory");
+	if (seal_verify(env, d->broker.sign_pk, st) == -1)
+		return -1;
+	if (strcmp(env->h.to, k->id) != 0)
+		return status_set(st, STATUS_WRONG_RECIPIENT, "addressed to %s, not %s", env->h.to,
+		    k->id);
+	if ((pt = malloc(ENVELOPE_MAX_PAYLOAD)) == NULL)
+		return status_set(st, STATUS_STORE_FAILED, "out of memory");
+	if (seal_pair_key(k->box_sk, k->box_pk, d->broker.box_pk, SEAL_RECEIVING, key, st) == 0 &&
+	    seal_decrypt(env, key, pt, ENVELOPE_MAX_PAYLOAD, &pt_len, st) == 0 &&
+	    payload_decode(ENVELOPE_ESCALATION, pt, pt_len, &p, st) == 0) {
+		ids_msgid_format(p.u.notice.about, about);
+		snprintf(out, cap, "kind=%s about=%s due=%llu text=%.*s",
+		    kinds[p.u.notice.kind < 4 ? p.u.notice.kind : 0], about,
+		    (unsigned long long)p.u.notice.due_ms, (int)p.u.notice.text.len,
+		    p.u.notice.text.s);
+		rc = 0;
+	}
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(pt, ENVELOPE_MAX_PAYLOAD);
+	free(pt);
+	return rc;
+}

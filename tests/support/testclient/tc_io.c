@@ -301,6 +301,14 @@ deliver(struct tc_io *io, const struct frame *f, const uint8_t *env, size_t len,
 		ids_msgid_format(en.h.reply_to, summary);
 		emit(io, e, "RECEIPT-FOR", 0, "%s", summary);
 		tc_io_simple(io, FRAME_ACK, f->seq);
+	} else if (strcmp(en.h.from, io->d->broker.id) == 0) {
+		/* A broker notice: opened with the broker's keys, answered ACK. */
+		if (tc_build_open_notice(io->k, io->d, &en, summary, sizeof(summary), &st) == -1) {
+			emit(io, e, "OPEN-FAILED", st.code, "id=%s %s", id, st.text);
+			return;
+		}
+		emit(io, e, "NOTICE", 0, "id=%s %s", id, summary);
+		tc_io_simple(io, FRAME_ACK, f->seq);
 	} else if (tc_build_open(io->k, io->d, &en, summary, sizeof(summary), &st) == -1) {
 		emit(io, e, "OPEN-FAILED", st.code, "id=%s %s", id, st.text);
 		return;

@@ -23,7 +23,10 @@
  *   ping | ack:seq=N | sleep:ms=N
  *   recv[:ms=N][:n=N]              print what arrives
  *   expect:cmd=C[:code=N][:text=S][:count=N][:ms=N]   wait for it (exit 1 if not)
- *   receive[:n=N][:ms=N]           act as the recipient: RECEIPT or ACK each
+ *   receive[:n=N][:ms=N]           act as the recipient: RECEIPT or ACK each (a
+ *                                  broker notice is opened, printed NOTICE, ACKed)
+ *   until:ms=T                     wait (handling what arrives) until clock_now_ms()
+ *                                  >= T (DUTYNET_CLOCK_OFFSET_MS applies)
  * Exit: 0, 1 an expect failed, 2 bad usage or setup.
  */
 #include <dirent.h>
@@ -46,6 +49,7 @@
 #define FLOOD_QUIET_MS 300
 #define PATH_MAX_LEN 4096
 #define OPT_MAX 16
+#define UNTIL_STEP_MS 50
 
 /* One step's name=value options. */
 struct opts {
@@ -301,6 +305,7 @@ run_step(struct tc_io *io, char *step, uint8_t *buf)
 {
 	struct opts o;
 	struct tc_expect e;
+	uint64_t until, now;
 	char *verb;
 
 	/* raw frames are hex, with no options to split */
@@ -327,6 +332,13 @@ run_step(struct tc_io *io, char *step, uint8_t *buf)
 		return tc_io_simple(io, FRAME_ACK, (uint64_t)opt_num(&o, "seq", 0));
 	if (strcmp(verb, "sleep") == 0) {
 		tc_io_poll(io, (int)opt_num(&o, "ms", 100), NULL);
+		return 0;
+	}
+	if (strcmp(verb, "until") == 0) {
+		until = (uint64_t)opt_num(&o, "ms", 0);
+		while ((now = clock_now_ms()) < until)
+			tc_io_poll(io, (int)(until - now < UNTIL_STEP_MS ? until - now :
+			    UNTIL_STEP_MS), NULL);
 		return 0;
 	}
 	memset(&e, 0, sizeof(e));
@@ -414,6 +426,11 @@ main(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The same clock as a broker started with DUTYNET_CLOCK_OFFSET_MS. */
+	if (clock_from_env() == -1) {
+		fputs("testclient: DUTYNET_CLOCK_OFFSET_MS is not an integer\n", stderr);
+		return 2;
+	}
 	if (cfg.config == NULL || (buf = malloc(TC_ENVELOPE_MAX)) == NULL) {
 		fputs(usage, stderr);
 		return 2;
