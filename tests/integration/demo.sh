@@ -4,9 +4,13 @@
 # (DUTYNET_DEMO_NO_BUILD=1, DUTYNET_BINARY_DIR): it runs to the end and
 # exits 0; with --dir it leaves the configuration, keys, databases, logs and
 # forms there, every daemon stopped, every audit chain intact (checked again
-# here) and no sanitizer report; without --dir it removes its temporary
-# directory; a bad command line or a non-empty --dir exits 2 and starts
-# nothing.
+# here) and no sanitizer report.  Its steps on a simulated clock say so, and
+# show a missed deadline escalating (the broker's notices to the school,
+# housing and the MASH, overdue in `dutynet deadlines`, audited), a late
+# acknowledgement recorded as late and stopping the chain, and an urgent
+# concern at 03:00 also sent to the emergency duty team.  Without --dir it
+# removes its temporary directory; a bad command line or a non-empty --dir
+# exits 2 and starts nothing.
 . "$(dirname "$0")/../support/harness.sh"
 
 # Seconds the whole demo may take (it takes a few).
@@ -38,6 +42,41 @@ h_expect 'Maisie Example, born 2016-05-14' "$out" "the MASH opening the concern"
 h_expect 'The MASH acknowledged at .*: in time\.' "$out" "the acknowledgement deadline"
 h_expect 'CAMHS decided at .*: in time\.' "$out" "the CAMHS decision deadline"
 h_expect '^ +[0-9TZ:.-]+ +feedback +mash ' "$out" "the concern's timeline"
+# The missed deadline, on a simulated clock, clearly labelled.  (Prose and
+# the notices' texts are wrapped: $flat reads them as one line.)
+flat=$(tr '\n' ' ' <<<"$out" | tr -s ' ')
+h_expect '^SIMULATED CLOCK: ' "$out" "the missed-deadline step"
+h_expect 'SIMULATED CLOCK: .* restarted with their clocks moved forward by [0-9]+ hours \(DUTYNET_CLOCK_OFFSET_MS=[0-9]+\)\. ' \
+	"$flat" "the missed-deadline step"
+h_expect '^ +[0-9:.TZ-]+ +ack +sender +[0-9a-f-]{36} +housing +overdue by [0-9dhm ]+ working \([0-9dhm ]+ clock\); 0 reminders, 1 escalation$' \
+	"$out" "the school's deadlines"
+h_expect '^ +[0-9:.TZ-]+ +ack +recipient +[0-9a-f-]{36} +school-stmarys +overdue by .*; 3 reminders, 1 escalation$' \
+	"$out" "Housing's deadlines"
+h_expect '^ +[0-9:.TZ-]+ +- +told +[0-9a-f-]{36} +- +overdue by ' "$out" "the MASH's deadlines"
+h_expect 'Escalation: the referral [0-9a-f-]{36} \(case STM-0151\) from school-stmarys to housing was due to be acknowledged by [0-9-]+ [0-9:]+ London time \(2 working days\); it is [0-9]+ h [0-9]+ min late in housing.s working time \([0-9]+ h [0-9]+ min clock time\)\. This notice goes to school-stmarys \(the sender\)\.' \
+	"$flat" "the school's notice"
+h_expect 'This notice goes to mash \(Children.s Services MASH \(front door\)\)\. If it is still not done, lscp \(Local Safeguarding Children Partnership\) will be told at ' \
+	"$flat" "the MASH's notice"
+for who in 'reminder\|housing\|notice=[0-9a-f-]{36} to=housing \(recipient\) ack due' \
+	'escalation\|school-stmarys\|notice=[0-9a-f-]{36} to=school-stmarys \(sender\) ack due' \
+	'escalation\|housing\|notice=[0-9a-f-]{36} to=housing \(recipient\) ack due' \
+	'escalation\|mash\|notice=[0-9a-f-]{36} to=mash \(chain\) ack due'; do
+	h_expect "^ +$who " "$out" "the broker's audit of the notices"
+done
+h_expect '^ +ack +within 2 working days +due [0-9:.TZ-]+: LATE, done [0-9:.TZ-]+, [0-9dhm ]+ working \([0-9dhm ]+ clock\) after it$' \
+	"$out" "the late acknowledgement at the school"
+h_expect '^ +deadline-late\|housing\|ack by housing, due [0-9:.TZ-]+, late by [0-9]+ h [0-9]+ min working time \([0-9]+ ms\), [0-9]+ h [0-9]+ min clock time' \
+	"$out" "the late acknowledgement at the broker"
+h_expect 'stops the escalation: the Local Safeguarding Children Partnership will not be told\.' \
+	"$out" "the cancelled escalation"
+# Out of hours, on the simulated clock.
+h_expect '^SIMULATED CLOCK again: ' "$out" "the out-of-hours step"
+h_expect 'SIMULATED CLOCK again: .* clocks moved forward by [0-9]+ hours \(DUTYNET_CLOCK_OFFSET_MS=[0-9]+\), to 03:00 (GMT|BST) on [A-Z][a-z]{2} [0-9]+ [A-Z][a-z]{2}, when the MASH is closed\.' \
+	"$flat" "the out-of-hours step"
+h_expect '^ +Out of hours: also sent to edt \(Emergency Duty Team\) as [0-9a-f-]{36}' "$out" \
+	"the police's concern at 03:00"
+h_expect '^ +[0-9a-f-]{36} +[0-9:.TZ-]+ +police-cpu +concern +urgent +received +CPU-2611-031$' \
+	"$out" "the emergency duty team's inbox"
 h_expect 'broker\.db: [0-9]+ entries, chain intact' "$out" "the audit step"
 h_expect 'tampered-copy-of-mash\.db: ALTERED: audit seq [0-9]+ ' "$out" "the tampering step"
 h_expect 'stopped cleanly' "$out" "the stop step"
@@ -45,7 +84,8 @@ h_expect_not 'FAILED' "$out" "the demo's output"
 
 for f in conf/directory.conf conf/policy.conf conf/broker.conf conf/keys/broker.key \
 	conf/keys/broker.pub conf/run/broker/broker.db log/broker.log selftest.txt \
-	forms/concern-maisie.json forms/referral-leo.json forms/concern-oscar.json; do
+	forms/concern-maisie.json forms/referral-leo.json forms/concern-oscar.json \
+	forms/referral-ava.json forms/concern-jayden.json; do
 	[ -s "$area/$f" ] || h_fail "the demo did not leave $f in --dir"
 done
 for f in "$area"/conf/agents/*.conf; do
@@ -64,7 +104,20 @@ for f in "$area"/log/*.log; do
 	h_sanitizer_clean "$f"
 done
 h_audit_ok "$area/conf/run/broker/broker.db"
-for id in school-stmarys mash camhs; do
+# What the demo said of the deadline is what the broker recorded: housing's
+# ack late, the chain's steps up to the MASH fired, the partnership's cancelled.
+bq() {
+	sqlite3 -readonly "$area/conf/run/broker/broker.db" "$1"
+}
+[ "$(bq "SELECT count(*) FROM deadlines WHERE recipient = 'housing' AND step = 'ack'
+	AND state = 'late' AND late_working_ms > 0 AND late_clock_ms > late_working_ms")" = 1 ] ||
+	h_fail "the broker did not record housing's acknowledgement as late"
+[ "$(bq "SELECT group_concat(tell || '=' || state, ' ') FROM (SELECT t.tell, t.state
+	FROM deadline_timers t JOIN deadlines d USING (message_id, step) WHERE d.recipient = 'housing'
+	AND t.step = 'ack' AND t.kind = 'escalation' ORDER BY t.fire_ms, t.ord)")" = \
+	"school-stmarys=fired housing=fired mash=fired lscp=cancelled" ] ||
+	h_fail "housing's escalation chain did not fire up to the MASH and stop there"
+for id in school-stmarys mash camhs housing police-cpu edt; do
 	h_audit_ok "$area/conf/run/$id/agent.db"
 done
 
