@@ -25,6 +25,16 @@ due_state_name(int state)
 	return state_names[state];
 }
 
+void
+due_within_words(const struct conf_duration *within, char out[DUE_WORDS_LEN])
+{
+	if (within->parsed.kind == DURATION_END_OF_DAY)
+		/* "by the end of ...", whichever words of the grammar the rule used */
+		duration_format(&within->parsed, out);
+	else
+		snprintf(out, DUE_WORDS_LEN, DUE_WITHIN "%s", within->text);
+}
+
 /* When step was done (0: not yet).  A decision answers an acknowledgement
  * that never came on its own: the message was plainly seen. */
 static uint64_t

@@ -28,6 +28,7 @@
 #include "config/agencycal.h"
 #include "config/deadline.h"
 #include "config/directory.h"
+#include "config/duration.h"
 #include "proto/status.h"
 
 #define DUE_STEPS DEADLINE_STEP_MAX	/* ack, decision, feedback */
@@ -76,6 +77,16 @@ struct due {
 
 /* "not started", "pending", "overdue", "met", "late"; NULL if out of range. */
 const char *due_state_name(int state);
+
+/* The word before a time limit that is a length of time. */
+#define DUE_WITHIN "within "
+/* Room for due_within_words' text. */
+#define DUE_WORDS_LEN (sizeof(DUE_WITHIN) + DURATION_TEXT_LEN)
+
+/* A step's time limit as people read it after the step's name: "within 1
+ * working day" (a length, as the rule writes it), or "by the end of the
+ * 10th working day" (an end that says when by itself, canonical). */
+void due_within_words(const struct conf_duration *within, char out[DUE_WORDS_LEN]);
 
 /* The deadlines of the message f describes at now_ms, with policy p, the
  * recipient found in d and its calendar in cals.  0 (out->rule NULL if it

@@ -201,3 +201,14 @@ output_json_key_int(struct output *o, bool first, const char *k, int64_t v)
 	key(o, first, k);
 	output_printf(o, "%lld", (long long)v);
 }
+
+void
+output_field(struct output *o, const char *label, const char *s, size_t len)
+{
+	int pad = OUTPUT_LABEL_WIDTH - 1 - (int)strlen(label);
+
+	if (len == 0)
+		return;
+	/* A label too long for the column still gets a space after it. */
+	output_printf(o, "%s:%*s%.*s\n", label, pad > 0 ? pad : 1, "", (int)len, s);
+}

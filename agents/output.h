@@ -63,4 +63,11 @@ void output_span(int64_t ms, char out[OUTPUT_SPAN_LEN]);
 /* Appends "key": an integer that may be negative. */
 void output_json_key_int(struct output *o, bool first, const char *key, int64_t v);
 
+/* The column where the values of `dutynet show` begin ("lawful basis: "). */
+#define OUTPUT_LABEL_WIDTH 14
+
+/* Appends a line "label:" padded to OUTPUT_LABEL_WIDTH, then s[0..len) -
+ * or nothing if len is 0: an optional field left empty is not shown. */
+void output_field(struct output *o, const char *label, const char *s, size_t len);
+
 #endif

@@ -302,9 +302,9 @@ req_deadlines(struct req *r, struct status *st)
 		    r->a->self->id, now);
 	} else {
 		render(r->out, &t);
-		output_printf(r->out, "%zu open deadline%s of %s at %s, soonest first; 'dutynet "
-		    "status ID' shows one message's\n", t.n, t.n == 1 ? "" : "s", r->a->self->id,
-		    now);
+		output_printf(r->out, "%zu open deadline%s of %s at %s, soonest first.\n"
+		    "'dutynet status ID' shows all of one message's deadlines, met and late ones "
+		    "too.\n", t.n, t.n == 1 ? "" : "s", r->a->self->id, now);
 	}
 	ret = 0;
 out:

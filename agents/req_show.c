@@ -115,12 +115,15 @@ render_payload(struct output *o, int type, const struct payload *p)
 			jt(o, "redirect_to", &d->redirect_to);
 			jt(o, "text", &d->text);
 		} else {
-			output_printf(o, "decision:     %s%s%.*s\nby:           %.*s, %.*s\n"
-			    "reason:       %.*s\n%.*s%s", payload_decision_name(d->decision),
-			    d->redirect_to.s ? " to " : "", (int)d->redirect_to.len,
-			    d->redirect_to.s ? d->redirect_to.s : "", (int)d->by_name.len, d->by_name.s,
-			    (int)d->by_role.len, d->by_role.s, (int)d->reason.len, d->reason.s,
-			    (int)d->text.len, d->text.s, d->text.len ? "\n" : "");
+			/* reason and redirect_to are optional (an accept has
+			 * neither): an empty one is left out, not shown blank. */
+			output_printf(o, "decision:     %s%s%.*s\nby:           %.*s, %.*s\n",
+			    payload_decision_name(d->decision), d->redirect_to.len ? " to " : "",
+			    (int)d->redirect_to.len, d->redirect_to.len ? d->redirect_to.s : "",
+			    (int)d->by_name.len, d->by_name.s, (int)d->by_role.len, d->by_role.s);
+			output_field(o, "reason", d->reason.s, d->reason.len);
+			if (d->text.len)
+				output_printf(o, "%.*s\n", (int)d->text.len, d->text.s);
 		}
 		break;
 	case ENVELOPE_ESCALATION:

@@ -105,12 +105,46 @@ by_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A timeline's column widths: the widest time, event and agency in it, so
+ * that every line lines up whatever the names (out-of-hours-copy) and
+ * however a time is written (milliseconds, offset). */
+struct columns {
+	int when;
+	int event;
+	int agency;
+};
+
+static int
+widest(int w, const char *s)
+{
+	int n = (int)strlen(s);
+
+	return n > w ? n : w;
+}
+
+static void
+measure(const struct timeline *t, struct columns *c)
+{
+	char when[OUTPUT_TIME_LEN];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < t->n; i++) {
+		output_time(t->ev[i].time_ms, when);
+		c->when = widest(c->when, when);
+		c->event = widest(c->event, t->ev[i].event);
+		c->agency = widest(c->agency, t->ev[i].agency[0] ? t->ev[i].agency : "-");
+	}
+}
+
 static void
 render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BYTES])
 {
 	char when[OUTPUT_TIME_LEN], other[IDS_MSGID_TEXT + 1];
+	struct columns c;
 	size_t i;
 
+	measure(t, &c);
 	for (i = 0; i < t->n; i++) {
 		const struct event *e = &t->ev[i];
 
@@ -126,7 +160,7 @@ render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BY
 			continue;
 		}
 		output_time(e->time_ms, when);
-		output_printf(o, "  %-25s  %-12s  %-20s  %s", when, e->event,
+		output_printf(o, "  %-*s  %-*s  %-*s  %s", c.when, when, c.event, e->event, c.agency,
 		    e->agency[0] ? e->agency : "-", e->detail);
 		if (e->has_id && memcmp(e->id, id, IDS_MSGID_BYTES) != 0) {
 			ids_msgid_format(e->id, other);
@@ -136,7 +170,7 @@ render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BY
 	}
 }
 
-/* "within 1 working day" for a step's duration, and the state in words. */
+/* The state of a step in words, after its time limit. */
 static void
 step_words(const struct due_step *s, char *out, size_t cap)
 {
@@ -174,9 +208,10 @@ render_due(struct req *r, const struct due_facts *f, struct status *st)
 {
 	struct output *o = r->out;
 	const struct due_step *s;
-	char words[STATUS_TEXT_LEN];
+	char words[STATUS_TEXT_LEN], limit[DUE_STEPS][DUE_WORDS_LEN];
 	struct due d;
 	size_t i;
+	int step_w = 0, limit_w = 0;
 
 	if (due_compute(policy_deadlines(r->a->policy), r->a->dir, r->a->cals, f, clock_now_ms(),
 		&d, st) != 0)
@@ -203,11 +238,18 @@ render_due(struct req *r, const struct due_facts *f, struct status *st)
 	output_printf(o, "deadlines (%s%s%s, %s's calendar):\n", d.rule->name ? "rule \"" :
 	    "the built-in rules", d.rule->name ? d.rule->name : "", d.rule->name ? "\"" : "",
 	    f->to);
+	/* Columns as wide as their widest entry: "by the end of the 10th
+	 * working day" is much longer than "within 1 working day". */
+	for (i = 0; i < d.n; i++) {
+		due_within_words(d.steps[i].within, limit[i]);
+		step_w = widest(step_w, deadline_step_name(d.steps[i].step));
+		limit_w = widest(limit_w, limit[i]);
+	}
 	for (i = 0; i < d.n; i++) {
 		s = &d.steps[i];
 		step_words(s, words, sizeof(words));
-		output_printf(o, "  %-9s within %-24s %s\n", deadline_step_name(s->step),
-		    s->within->text, words);
+		output_printf(o, "  %-*s  %-*s  %s\n", step_w, deadline_step_name(s->step), limit_w,
+		    limit[i], words);
 	}
 	return 0;
 }

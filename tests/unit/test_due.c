@@ -7,7 +7,9 @@
  * immediate urgency on the clock at 03:00 on a Sunday, and messages that
  * have no deadlines.  The gathering of facts from the inbox and outbox is
  * tested against stand-ins for inbox_replies and outbox_replies that hand
- * it the rows a test sets.  The unit under test is included. */
+ * it the rows a test sets.  A step's time limit reads naturally in both
+ * forms ("within 1 working day", "by the end of the 10th working day").
+ * The unit under test is included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -342,6 +344,34 @@ facts_come_from_the_answers(void **state)
 	assert_int_equal(f.type, 0);
 }
 
+static void
+time_limits_read_as_people_say_them(void **state)
+{
+	static const struct {
+		const char *rule;
+		const char *words;
+	} cases[] = {
+		{"1 working day", "within 1 working day"},
+		{"4 hours", "within 4 hours"},
+		{"90 Working Minutes", "within 90 Working Minutes"},	/* as the rule writes it */
+		/* An end says when by itself: no "within", whatever words it used. */
+		{"by the end of the 10th working day", "by the end of the 10th working day"},
+		{"end of 3rd working day", "by the end of the 3rd working day"},
+		{"By The End Of The 1st Working Day", "by the end of the 1st working day"},
+	};
+	struct conf_duration d;
+	struct status st;
+	char words[DUE_WORDS_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(conf_duration_parse(cases[i].rule, &d, &st), 0);
+		due_within_words(&d, words);
+		assert_string_equal(words, cases[i].words);
+	}
+}
+
 int
 main(void)
 {
@@ -352,6 +382,7 @@ main(void)
 		cmocka_unit_test(immediate_is_clock_time_at_any_hour),
 		cmocka_unit_test(a_calendar_without_working_time_is_named),
 		cmocka_unit_test(facts_come_from_the_answers),
+		cmocka_unit_test(time_limits_read_as_people_say_them),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests for agents/output.c: the buffer grows, JSON strings are
  * escaped so any text (a name with a quote, a summary with a newline or a
- * control byte) stays one valid JSON value, and times are rendered.  The
- * unit under test is included. */
+ * control byte) stays one valid JSON value, times are rendered, and the
+ * "label: value" lines of `dutynet show` line up and leave out an empty
+ * optional field.  The unit under test is included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,26 @@ spans_for_people_to_the_minute(void **state)
 	output_free(&o);
 }
 
+static void
+fields_line_up_and_empty_ones_are_left_out(void **state)
+{
+	struct output o;
+
+	(void)state;
+	output_init(&o, false);
+	output_field(&o, "reason", "", 0);
+	output_field(&o, "reason", NULL, 0);
+	assert_int_equal(o.len, 0);
+	output_field(&o, "reason", "Needs a mental health assessment", 5);
+	output_field(&o, "lawful basis", "Children Act 1989 s17", 21);
+	output_field(&o, "a label wider than the column", "x", 1);
+	assert_string_equal(o.buf,
+	    "reason:       Needs\n"
+	    "lawful basis: Children Act 1989 s17\n"
+	    "a label wider than the column: x\n");
+	output_free(&o);
+}
+
 int
 main(void)
 {
@@ -128,6 +149,7 @@ main(void)
 		cmocka_unit_test(buffer_grows_past_its_first_size),
 		cmocka_unit_test(times_for_people_are_london_time),
 		cmocka_unit_test(spans_for_people_to_the_minute),
+		cmocka_unit_test(fields_line_up_and_empty_ones_are_left_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
