@@ -95,6 +95,15 @@ for f in "$area"/conf/agents/*.conf; do
 	done
 	[ "$(stat -c %a "$area/conf/keys/$id.key")" = 600 ] || h_fail "$id.key is not mode 0600"
 done
+# The auditor's step: the tool verified every log, reconciled, and wrote a
+# self-contained HTML report into the kept directory.
+h_expect '^      verify: OK: [0-9]+ logs verified' "$out" "dutynet-audit verify"
+h_expect '^      reconcile: [0-9]+ messages in [0-9]+ logs' "$out" "dutynet-audit reconcile"
+[ -s "$area/report.html" ] || h_fail "the demo left no report.html"
+grep -q '<svg' "$area/report.html" || h_fail "report.html has no SVG chart"
+if grep -Eq '(src|href)="https?:' "$area/report.html"; then
+	h_fail "report.html loads an external asset"
+fi
 # Every daemon stopped: nothing runs with this configuration any more.
 if pgrep -f -- "--config $area/conf" >/dev/null; then
 	h_fail "daemons of the demo still run: $(pgrep -af -- "--config $area/conf")"
