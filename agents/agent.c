@@ -33,6 +33,7 @@
 #include "agents/pairkeys.h"
 #include "agents/receive.h"
 #include "agents/transmit.h"
+#include "common/checkpointer.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
@@ -259,6 +260,7 @@ run(struct agent *a, struct control *ctl)
 	size_t nc;
 	uint64_t timeout, watchdog = sdnotify_watchdog_interval_ms(), pinged = 0;
 	int64_t hw;
+	int written;
 
 	while (!stop_signal) {
 		/* systemd restarts an agent whose loop stops turning. */
@@ -276,6 +278,7 @@ run(struct agent *a, struct control *ctl)
 		nc = control_pollitems(ctl, items + 2, CONTROL_POLLITEMS);
 		timeout = min_u64(transmit_wait_ms(a), link_tick(a->link));
 		timeout = min_u64(timeout, control_wait_ms(ctl));
+		timeout = min_u64(timeout, checkpointer_wait_ms(a->checkpoints));
 		if (a->hook != NULL && (hw = hook_wait_ms(a->hook, a->db, clock_now_ms())) >= 0)
 			timeout = min_u64(timeout, (uint64_t)hw);
 		if (watchdog != 0)
@@ -297,6 +300,10 @@ run(struct agent *a, struct control *ctl)
 					   hook_wait_ms(a->hook, a->db, clock_now_ms()) == 0) &&
 		    hook_poll(a->hook, a->db, 0, &st) != 0)
 			log_event(LOG_LEVEL_WARN, NULL, NULL, "store-failed", "on_message: %s", st.text);
+		/* After every transaction of the turn: a checkpoint is its own. */
+		if (checkpointer_poll(a->checkpoints, &written, &st) != 0)
+			log_event(LOG_LEVEL_WARN, a->settings->agency, NULL, "checkpoint-failed", "%s",
+			    st.text);
 	}
 	sdnotify_stopping();
 	log_event(LOG_LEVEL_INFO, a->settings->agency, NULL, "stopping", "signal received");
@@ -399,6 +406,12 @@ main(int argc, char **argv)
 		log_event(LOG_LEVEL_FATAL, agency, NULL, "store-failed", "%s", st.text);
 		goto out;
 	}
+	if ((a.checkpoints = checkpointer_open(a.db, agency, a.keys->sign_sk,
+		 (uint64_t)a.settings->checkpoint_entries,
+		 (uint64_t)a.settings->checkpoint_seconds * CHECKPOINTER_MS_PER_SECOND, &st)) == NULL) {
+		log_event(LOG_LEVEL_FATAL, agency, NULL, "checkpoint-failed", "%s", st.text);
+		goto out;
+	}
 	if ((a.pairs = pairkeys_new(a.keys)) == NULL) {
 		log_warnx("out of locked memory");
 		goto out;
@@ -429,6 +442,9 @@ main(int argc, char **argv)
 	sdnotify_ready();
 	sdnotify_status("agent of %s; broker %s", agency, a.settings->broker_endpoint);
 	ret = run(&a, ctl);
+	/* A last checkpoint covers the log's tail. */
+	if (checkpointer_write(a.checkpoints, &st) != 0)
+		log_event(LOG_LEVEL_WARN, agency, NULL, "checkpoint-failed", "%s", st.text);
 out:
 	control_destroy(&ctl);
 	link_destroy(&a.link);
@@ -436,6 +452,7 @@ out:
 		zmq_ctx_term(zctx);
 	hook_destroy(&a.hook);
 	pairkeys_destroy(&a.pairs);
+	checkpointer_destroy(&a.checkpoints);
 	db_close(&a.db);
 	keyfile_destroy(&a.keys);
 	settings_agent_destroy(&a.settings);

@@ -32,6 +32,7 @@
 struct link;
 struct pairkeys;
 struct hook;
+struct checkpointer;
 
 struct agent {
 	const char *confdir;
@@ -45,6 +46,7 @@ struct agent {
 	struct pairkeys *pairs;
 	struct link *link;
 	struct hook *hook;			/* NULL without on_message */
+	struct checkpointer *checkpoints;	/* signs the audit log's checkpoints */
 	bool kick;				/* the outbox has something new */
 	uint64_t flush_ms;			/* clock time of the last WELCOME */
 	uint64_t send_pause_mono;		/* ZeroMQ took nothing: wait until */

@@ -283,6 +283,14 @@ open_store(struct broker *b)
 		log_event(LOG_LEVEL_FATAL, NULL, NULL, "failed", "%s", st.text);
 		return -1;
 	}
+	/* The broker's own log: origin its id, signed with its own key. */
+	b->checkpoints = checkpointer_open(store_db(b->store), b->keys->id, b->keys->sign_sk,
+	    (uint64_t)b->conf->checkpoint_entries,
+	    (uint64_t)b->conf->checkpoint_seconds * CHECKPOINTER_MS_PER_SECOND, &st);
+	if (b->checkpoints == NULL) {
+		log_event(LOG_LEVEL_FATAL, NULL, NULL, "checkpoint-failed", "%s", st.text);
+		return -1;
+	}
 	return 0;
 }
 
@@ -341,6 +349,9 @@ shutdown_broker(struct broker *b)
 		else
 			db_rollback(store_db(b->store), NULL);
 	}
+	/* A last checkpoint covers the log's tail, "stopped" included. */
+	if (b->checkpoints != NULL && checkpointer_write(b->checkpoints, &st) == -1)
+		log_event(LOG_LEVEL_WARN, NULL, NULL, "checkpoint-failed", "%s", st.text);
 	if (b->router != NULL)
 		zmq_socket_monitor(b->router, NULL, 0);
 	if (b->monitor != NULL)
@@ -356,6 +367,7 @@ shutdown_broker(struct broker *b)
 	}
 	if (b->signal_fd != -1)
 		close(b->signal_fd);
+	checkpointer_destroy(&b->checkpoints);
 	store_close(&b->store);
 	deliver_destroy(&b->deliver);
 	auditq_destroy(&b->auditq);

@@ -15,6 +15,7 @@
 #include "broker/stats.h"
 #include "broker/store.h"
 #include "broker/zap.h"
+#include "common/checkpointer.h"
 #include "common/keyfile.h"
 #include "config/agencycal.h"
 #include "config/directory.h"
@@ -46,6 +47,7 @@ struct broker {
 	struct agencycal *cals;		/* every agency's calendar (SIGHUP reloads) */
 	struct keyfile *keys;		/* the broker's own: it signs and seals notices */
 	struct store *store;
+	struct checkpointer *checkpoints;	/* signs the audit log's checkpoints */
 	void *ctx;
 	void *router;			/* ROUTER, CURVE server */
 	struct zap *zap;		/* ZAP handler (REP) */

@@ -284,7 +284,8 @@ loop_run(struct broker *b)
 	zmq_pollitem_t items[POLL_COUNT];
 	struct admit_batch *batch = calloc(1, sizeof(*batch));
 	uint64_t next_expiry = 0, watchdog = sdnotify_watchdog_interval_ms(), pinged = 0;
-	int rc, stop = 0;
+	struct status st;
+	int rc, stop = 0, written;
 
 	if (batch == NULL) {
 		log_event(LOG_LEVEL_FATAL, NULL, NULL, "failed", "out of memory for the batch");
@@ -315,6 +316,10 @@ loop_run(struct broker *b)
 		batch_once(b, batch, router_ready(b, rc > 0 ? items[POLL_ROUTER].revents : 0),
 		    &next_expiry);
 		deliver_pump(b->deliver, b->router, b->store, b->auditq, &b->stats);
+		/* After the turn's transactions (a checkpoint is its own); the
+		 * tick bounds how late a timed one is. */
+		if (checkpointer_poll(b->checkpoints, &written, &st) == -1)
+			log_event(LOG_LEVEL_WARN, NULL, NULL, "checkpoint-failed", "%s", st.text);
 		/* systemd's watchdog: the loop is turning (at least every tick). */
 		if (watchdog > 0 && clock_mono_ms() - pinged >= watchdog) {
 			sdnotify_watchdog_ping();

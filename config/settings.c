@@ -21,10 +21,20 @@
 
 static const char *const broker_known[] = {"endpoint", "data_dir", "key_file",
     "stats_socket", "max_envelope_bytes", "expiry", "heartbeat_ms", "delivery_window", "hwm",
-    "recipient_quota", NULL};
+    "recipient_quota", "checkpoint_entries", "checkpoint_seconds", NULL};
 static const char *const agent_known[] = {"agency", "broker_endpoint", "data_dir",
     "key_file", "control_socket", "on_message", "retry_initial_ms", "retry_max_ms", "window",
-    "heartbeat_ms", "contact_windows", NULL};
+    "heartbeat_ms", "contact_windows", "checkpoint_entries", "checkpoint_seconds", NULL};
+
+/* checkpoint_entries and checkpoint_seconds, the same in both files. */
+static void
+load_checkpoint(struct conf *c, const config_setting_t *root, int64_t *entries, int64_t *seconds)
+{
+	conf_int(c, root, "checkpoint_entries", CONF_OPTIONAL, 1, SETTINGS_CHECKPOINT_ENTRIES_MAX,
+	    entries);
+	conf_int(c, root, "checkpoint_seconds", CONF_OPTIONAL, 1, SETTINGS_CHECKPOINT_SECONDS_MAX,
+	    seconds);
+}
 
 int
 settings_endpoint_valid(const char *s, struct status *st)
@@ -141,6 +151,8 @@ settings_broker_load(const char *dir, struct conf_errors *errs)
 	s->delivery_window = SETTINGS_DELIVERY_WINDOW_DEFAULT;
 	s->hwm = SETTINGS_HWM_DEFAULT;
 	s->recipient_quota = SETTINGS_RECIPIENT_QUOTA_DEFAULT;
+	s->checkpoint_entries = SETTINGS_CHECKPOINT_ENTRIES_DEFAULT;
+	s->checkpoint_seconds = SETTINGS_CHECKPOINT_SECONDS_DEFAULT;
 
 	conf_check_known(c, root, broker_known);
 	load_endpoint(c, root, "endpoint", &s->endpoint);
@@ -158,6 +170,7 @@ settings_broker_load(const char *dir, struct conf_errors *errs)
 	conf_int(c, root, "hwm", CONF_OPTIONAL, 1, SETTINGS_HWM_MAX, &s->hwm);
 	conf_int(c, root, "recipient_quota", CONF_OPTIONAL, 1, SETTINGS_RECIPIENT_QUOTA_MAX,
 	    &s->recipient_quota);
+	load_checkpoint(c, root, &s->checkpoint_entries, &s->checkpoint_seconds);
 out:
 	if (conf_errors_count(errs) > before)
 		settings_broker_destroy(&s);
@@ -292,6 +305,8 @@ settings_agent_load(const char *dir, const char *agency, const struct directory 
 	s->retry_max_ms = SETTINGS_RETRY_MAX_MS_DEFAULT;
 	s->window = SETTINGS_AGENT_WINDOW_DEFAULT;
 	s->heartbeat_ms = SETTINGS_HEARTBEAT_MS_DEFAULT;
+	s->checkpoint_entries = SETTINGS_CHECKPOINT_ENTRIES_DEFAULT;
+	s->checkpoint_seconds = SETTINGS_CHECKPOINT_SECONDS_DEFAULT;
 
 	conf_check_known(c, root, agent_known);
 	load_agency(c, root, agency, d, s);
@@ -313,6 +328,7 @@ settings_agent_load(const char *dir, const char *agency, const struct directory 
 	conf_int(c, root, "window", CONF_OPTIONAL, 1, SETTINGS_WINDOW_MAX, &s->window);
 	conf_int(c, root, "heartbeat_ms", CONF_OPTIONAL, SETTINGS_HEARTBEAT_MS_MIN,
 	    SETTINGS_HEARTBEAT_MS_MAX, &s->heartbeat_ms);
+	load_checkpoint(c, root, &s->checkpoint_entries, &s->checkpoint_seconds);
 out:
 	if (conf_errors_count(errs) > before)
 		settings_agent_destroy(&s);

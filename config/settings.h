@@ -44,6 +44,12 @@
 #define SETTINGS_RETRY_MS_MIN 10
 #define SETTINGS_RETRY_MS_MAX 86400000			/* one day */
 #define SETTINGS_ARGV_MAX 64				/* on_message words */
+/* Audit checkpoints (ISSUE 7): one every this many new audit entries or
+ * this many seconds, whichever comes first, even if nothing happened. */
+#define SETTINGS_CHECKPOINT_ENTRIES_DEFAULT 1000
+#define SETTINGS_CHECKPOINT_ENTRIES_MAX 100000000
+#define SETTINGS_CHECKPOINT_SECONDS_DEFAULT 300
+#define SETTINGS_CHECKPOINT_SECONDS_MAX 86400		/* one day */
 
 struct settings_broker {
 	char *path;			/* the file read */
@@ -58,6 +64,8 @@ struct settings_broker {
 	int64_t delivery_window;	/* deliveries in flight per agency, at most */
 	int64_t hwm;			/* ZeroMQ high-water mark, messages */
 	int64_t recipient_quota;	/* DELIVERs queued per recipient, at most */
+	int64_t checkpoint_entries;	/* audit checkpoint every this many entries */
+	int64_t checkpoint_seconds;	/* or this many seconds */
 };
 
 struct settings_agent {
@@ -74,6 +82,8 @@ struct settings_agent {
 	int64_t retry_max_ms;
 	int64_t window;			/* deliveries it takes unreceipted */
 	int64_t heartbeat_ms;
+	int64_t checkpoint_entries;	/* audit checkpoint every this many entries */
+	int64_t checkpoint_seconds;	/* or this many seconds */
 	struct calendar *contact_windows;	/* when on_message may interrupt people for
 						 * standard and routine messages; NULL if unset */
 };

@@ -105,7 +105,7 @@ broker_reports_every_bad_value(void **state)
 	expect_errors(f, 9);
 	assert_error(f, 0, "broker.conf", 5, "colour", "unknown setting 'colour' (known here: "
 	    "endpoint, data_dir, key_file, stats_socket, max_envelope_bytes, expiry, heartbeat_ms, "
-	    "delivery_window, hwm, recipient_quota)");
+	    "delivery_window, hwm, recipient_quota, checkpoint_entries, checkpoint_seconds)");
 	assert_error(f, 1, "broker.conf", 1, "endpoint", "endpoint 'http://x:80' must start with "
 	    "tcp:// or ipc:// (e.g. \"tcp://127.0.0.1:7450\")");
 	assert_error(f, 2, "broker.conf", 0, "data_dir", "missing; this setting is required");
@@ -154,6 +154,8 @@ broker_defaults_and_relative_paths(void **state)
 	assert_int_equal(f->b->delivery_window, SETTINGS_DELIVERY_WINDOW_DEFAULT);
 	assert_int_equal(f->b->hwm, SETTINGS_HWM_DEFAULT);
 	assert_int_equal(f->b->recipient_quota, SETTINGS_RECIPIENT_QUOTA_DEFAULT);
+	assert_int_equal(f->b->checkpoint_entries, SETTINGS_CHECKPOINT_ENTRIES_DEFAULT);
+	assert_int_equal(f->b->checkpoint_seconds, SETTINGS_CHECKPOINT_SECONDS_DEFAULT);
 }
 
 static void
@@ -169,9 +171,13 @@ broker_every_setting_given(void **state)
 						    "heartbeat_ms = 1000;\n"
 						    "delivery_window = 8;\n"
 						    "hwm = 50;\n"
-						    "recipient_quota = 3;\n");
+						    "recipient_quota = 3;\n"
+						    "checkpoint_entries = 10;\n"
+						    "checkpoint_seconds = 20;\n");
 	f->b = settings_broker_load(f->dir, f->errs);
 	expect_errors(f, 0);
+	assert_int_equal(f->b->checkpoint_entries, 10);
+	assert_int_equal(f->b->checkpoint_seconds, 20);
 	assert_string_equal(f->b->data_dir, "/var/lib/dutynet");
 	assert_string_equal(f->b->stats_socket, "/run/dutynet/stats");
 	assert_int_equal(f->b->max_envelope_bytes, 65536);
@@ -195,6 +201,25 @@ broker_quota_out_of_range(void **state)
 	expect_errors(f, 1);
 	assert_error(f, 0, "broker.conf", 4, "recipient_quota",
 	    "0 is out of range; it must be from 1 to 100000000");
+}
+
+static void
+checkpoint_settings_out_of_range(void **state)
+{
+	struct fixture *f = *state;
+
+	confdir_write(f->dir, SETTINGS_BROKER_FILE, "endpoint = \"tcp://127.0.0.1:7450\";\n"
+						    "data_dir = \"run/broker\";\n"
+						    "key_file = \"keys/broker.key\";\n"
+						    "checkpoint_entries = 0;\n"
+						    "checkpoint_seconds = 86401;\n");
+	f->b = settings_broker_load(f->dir, f->errs);
+	assert_null(f->b);
+	expect_errors(f, 2);
+	assert_error(f, 0, "broker.conf", 4, "checkpoint_entries",
+	    "0 is out of range; it must be from 1 to 100000000");
+	assert_error(f, 1, "broker.conf", 5, "checkpoint_seconds",
+	    "86401 is out of range; it must be from 1 to 86400");
 }
 
 static void
@@ -293,6 +318,8 @@ agent_settings_and_defaults(void **state)
 	assert_int_equal(f->a->retry_max_ms, SETTINGS_RETRY_MAX_MS_DEFAULT);
 	assert_int_equal(f->a->window, SETTINGS_AGENT_WINDOW_DEFAULT);
 	assert_int_equal(f->a->heartbeat_ms, SETTINGS_HEARTBEAT_MS_DEFAULT);
+	assert_int_equal(f->a->checkpoint_entries, SETTINGS_CHECKPOINT_ENTRIES_DEFAULT);
+	assert_int_equal(f->a->checkpoint_seconds, SETTINGS_CHECKPOINT_SECONDS_DEFAULT);
 	settings_agent_destroy(&f->a);
 	assert_null(f->a);
 	settings_agent_destroy(NULL);
@@ -306,7 +333,9 @@ agent_settings_and_defaults(void **state)
 						 "retry_initial_ms = 250;\n"
 						 "retry_max_ms = 250;\n"
 						 "window = 4;\n"
-						 "heartbeat_ms = 750;\n");
+						 "heartbeat_ms = 750;\n"
+						 "checkpoint_entries = 5;\n"
+						 "checkpoint_seconds = 7;\n");
 	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
 	expect_errors(f, 0);
 	assert_string_equal(f->a->control_socket, "/run/mash.sock");
@@ -314,6 +343,8 @@ agent_settings_and_defaults(void **state)
 	assert_int_equal(f->a->retry_max_ms, 250);
 	assert_int_equal(f->a->window, 4);
 	assert_int_equal(f->a->heartbeat_ms, 750);
+	assert_int_equal(f->a->checkpoint_entries, 5);
+	assert_int_equal(f->a->checkpoint_seconds, 7);
 }
 
 static void
@@ -420,6 +451,7 @@ main(void)
 		T(broker_defaults_and_relative_paths),
 		T(broker_every_setting_given),
 		T(broker_quota_out_of_range),
+		T(checkpoint_settings_out_of_range),
 		T(agent_settings_and_defaults),
 	};
 #undef T
