@@ -4,8 +4,9 @@
  * (see logcheck.h for what is checked and why).
  *
  * DESIGN.  The chain is checked exactly as common/auditlog.c's
- * auditlog_verify does, and with its exported auditlog_hash, so the
- * auditor and the daemons cannot disagree about a hash; the difference is
+ * auditlog_verify does, with its exported auditlog_read_row and
+ * auditlog_hash, so the auditor and the daemons cannot disagree about a
+ * row or a hash; the difference is
  * that this pass also builds the tree, compares it with the checkpoints,
  * says what differs, and keeps going after a checkpoint problem so one run
  * reports every independent fault.  After the first broken link the chain
@@ -22,10 +23,7 @@
 #include "audit/show.h"
 #include "common/auditlog.h"
 
-static const char rows_sql[] =
-	"SELECT seq, time_ms, event, agency, message_id, detail, prev_hash, hash"
-	" FROM audit ORDER BY seq";
-enum { COL_SEQ, COL_TIME, COL_EVENT, COL_AGENCY, COL_MSGID, COL_DETAIL, COL_PREV, COL_HASH };
+static const char rows_sql[] = "SELECT " AUDITLOG_ROW_COLUMNS " FROM audit ORDER BY seq";
 
 const char *
 logcheck_source_name(enum logcheck_source s)
@@ -91,53 +89,6 @@ logcheck_sort(struct logcheck *lc)
 	qsort(lc->problems, lc->n_problems, sizeof(lc->problems[0]), by_entry);
 }
 
-/* Reads the current row into e; 0, or -1 if a column has the wrong type
- * or size (the row was edited by hand: SQLite does not enforce types). */
-static int
-read_row(sqlite3_stmt *s, struct auditlog_entry *e, const uint8_t **prev, const uint8_t **hash)
-{
-	memset(e, 0, sizeof(*e));
-	e->seq = (uint64_t)sqlite3_column_int64(s, COL_SEQ);
-	if (sqlite3_column_type(s, COL_TIME) != SQLITE_INTEGER ||
-	    sqlite3_column_int64(s, COL_TIME) < 0 ||
-	    sqlite3_column_type(s, COL_EVENT) != SQLITE_TEXT ||
-	    sqlite3_column_type(s, COL_DETAIL) != SQLITE_TEXT ||
-	    sqlite3_column_type(s, COL_PREV) != SQLITE_BLOB ||
-	    sqlite3_column_bytes(s, COL_PREV) != AUDITLOG_HASHBYTES ||
-	    sqlite3_column_type(s, COL_HASH) != SQLITE_BLOB ||
-	    sqlite3_column_bytes(s, COL_HASH) != AUDITLOG_HASHBYTES)
-		return -1;
-	e->time_ms = (uint64_t)sqlite3_column_int64(s, COL_TIME);
-	e->event = (const char *)sqlite3_column_text(s, COL_EVENT);
-	e->detail = (const char *)sqlite3_column_text(s, COL_DETAIL);
-	switch (sqlite3_column_type(s, COL_AGENCY)) {
-	case SQLITE_NULL:
-		break;
-	case SQLITE_TEXT:
-		e->agency = (const char *)sqlite3_column_text(s, COL_AGENCY);
-		break;
-	default:
-		return -1;
-	}
-	switch (sqlite3_column_type(s, COL_MSGID)) {
-	case SQLITE_NULL:
-		break;
-	case SQLITE_BLOB:
-		if (sqlite3_column_bytes(s, COL_MSGID) != IDS_MSGID_BYTES)
-			return -1;
-		e->has_message_id = 1;
-		memcpy(e->message_id, sqlite3_column_blob(s, COL_MSGID), IDS_MSGID_BYTES);
-		break;
-	default:
-		return -1;
-	}
-	if (e->event == NULL || e->detail == NULL)
-		return -1;
-	*prev = sqlite3_column_blob(s, COL_PREV);
-	*hash = sqlite3_column_blob(s, COL_HASH);
-	return 0;
-}
-
 /* What the row holds now, for the problem text. */
 static void
 describe(const struct auditlog_entry *e, char *out, size_t cap)
@@ -160,9 +111,9 @@ check_row(sqlite3_stmt *s, uint64_t expect, const uint8_t prev[AUDITLOG_HASHBYTE
 	struct auditlog_entry e;
 	const uint8_t *stored_prev, *stored_hash;
 	uint8_t want[AUDITLOG_HASHBYTES];
-	uint64_t seq = (uint64_t)sqlite3_column_int64(s, COL_SEQ);
-	uint64_t t = sqlite3_column_type(s, COL_TIME) == SQLITE_INTEGER ?
-	    (uint64_t)sqlite3_column_int64(s, COL_TIME) : 0;
+	uint64_t seq = (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_SEQ);
+	uint64_t t = sqlite3_column_type(s, AUDITLOG_COL_TIME) == SQLITE_INTEGER ?
+	    (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_TIME) : 0;
 	char what[LOGCHECK_TEXT_MAX / 2];
 
 	if (seq != expect) {
@@ -171,7 +122,7 @@ check_row(sqlite3_stmt *s, uint64_t expect, const uint8_t prev[AUDITLOG_HASHBYTE
 		    "deleted or renumbered", expect, seq);
 		return -1;
 	}
-	if (read_row(s, &e, &stored_prev, &stored_hash) != 0 ||
+	if (auditlog_read_row(s, &e, &stored_prev, &stored_hash) != 0 ||
 	    auditlog_hash(&e, prev, want) != 0) {
 		logcheck_add(lc, seq, t, 0, STATUS_MALFORMED,
 		    "seq %" PRIu64 " has a column of the wrong type or size: the row was edited "
@@ -267,7 +218,7 @@ logcheck_run(struct auditdb *db, const struct logcheck_anchor *anchors, size_t n
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		lc->entries++;
-		lc->last_seq = (uint64_t)sqlite3_column_int64(s, COL_SEQ);
+		lc->last_seq = (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_SEQ);
 		if (progress != NULL && lc->entries % LOGCHECK_PROGRESS_EVERY == 0)
 			progress(arg, lc->entries);
 		if (broken)

@@ -32,14 +32,9 @@ static const char insert_sql[] =
 	"INSERT INTO audit (seq, time_ms, event, agency, message_id, detail, prev_hash, hash)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char all_sql[] =
-	"SELECT seq, time_ms, event, agency, message_id, detail, prev_hash, hash"
-	" FROM audit ORDER BY seq";
+	"SELECT " AUDITLOG_ROW_COLUMNS " FROM audit ORDER BY seq";
 static const char message_sql[] =
-	"SELECT seq, time_ms, event, agency, message_id, detail, prev_hash, hash"
-	" FROM audit WHERE message_id = ? ORDER BY seq";
-
-/* Column positions in all_sql / message_sql. */
-enum { COL_SEQ, COL_TIME, COL_EVENT, COL_AGENCY, COL_MSGID, COL_DETAIL, COL_PREV, COL_HASH };
+	"SELECT " AUDITLOG_ROW_COLUMNS " FROM audit WHERE message_id = ? ORDER BY seq";
 
 int
 auditlog_create(struct db *db, struct status *st)
@@ -187,47 +182,6 @@ auditlog_append(struct db *db, const char *event, const char *agency, const uint
 	return db_step(db, s, st) == DB_DONE ? 0 : -1;
 }
 
-/* Fills e from the current row; 0, or -1 if a column has the wrong type or
- * size (a damaged or hand-edited row). */
-static int
-read_row(sqlite3_stmt *s, struct auditlog_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->seq = (uint64_t)sqlite3_column_int64(s, COL_SEQ);
-	if (sqlite3_column_type(s, COL_TIME) != SQLITE_INTEGER ||
-	    sqlite3_column_type(s, COL_EVENT) != SQLITE_TEXT ||
-	    sqlite3_column_type(s, COL_DETAIL) != SQLITE_TEXT ||
-	    sqlite3_column_int64(s, COL_TIME) < 0)
-		return -1;
-	e->time_ms = (uint64_t)sqlite3_column_int64(s, COL_TIME);
-	e->event = (const char *)sqlite3_column_text(s, COL_EVENT);
-	e->detail = (const char *)sqlite3_column_text(s, COL_DETAIL);
-	switch (sqlite3_column_type(s, COL_AGENCY)) {
-	case SQLITE_NULL:
-		break;
-	case SQLITE_TEXT:
-		e->agency = (const char *)sqlite3_column_text(s, COL_AGENCY);
-		break;
-	default:
-		return -1;
-	}
-	switch (sqlite3_column_type(s, COL_MSGID)) {
-	case SQLITE_NULL:
-		break;
-	case SQLITE_BLOB:
-		if (sqlite3_column_bytes(s, COL_MSGID) != IDS_MSGID_BYTES)
-			return -1;
-		e->has_message_id = 1;
-		memcpy(e->message_id, sqlite3_column_blob(s, COL_MSGID), IDS_MSGID_BYTES);
-		break;
-	default:
-		return -1;
-	}
-	if (e->event == NULL || e->detail == NULL)
-		return -1;
-	return 0;
-}
-
 static int
 hash_column(sqlite3_stmt *s, int col, const uint8_t **out)
 {
@@ -238,6 +192,51 @@ hash_column(sqlite3_stmt *s, int col, const uint8_t **out)
 	return 0;
 }
 
+int
+auditlog_read_row(sqlite3_stmt *s, struct auditlog_entry *e, const uint8_t **prev,
+    const uint8_t **hash)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_SEQ);
+	if (sqlite3_column_type(s, AUDITLOG_COL_TIME) != SQLITE_INTEGER ||
+	    sqlite3_column_type(s, AUDITLOG_COL_EVENT) != SQLITE_TEXT ||
+	    sqlite3_column_type(s, AUDITLOG_COL_DETAIL) != SQLITE_TEXT ||
+	    sqlite3_column_int64(s, AUDITLOG_COL_TIME) < 0)
+		return -1;
+	e->time_ms = (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_TIME);
+	e->event = (const char *)sqlite3_column_text(s, AUDITLOG_COL_EVENT);
+	e->detail = (const char *)sqlite3_column_text(s, AUDITLOG_COL_DETAIL);
+	switch (sqlite3_column_type(s, AUDITLOG_COL_AGENCY)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_TEXT:
+		e->agency = (const char *)sqlite3_column_text(s, AUDITLOG_COL_AGENCY);
+		break;
+	default:
+		return -1;
+	}
+	switch (sqlite3_column_type(s, AUDITLOG_COL_MSGID)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB:
+		if (sqlite3_column_bytes(s, AUDITLOG_COL_MSGID) != IDS_MSGID_BYTES)
+			return -1;
+		e->has_message_id = 1;
+		memcpy(e->message_id, sqlite3_column_blob(s, AUDITLOG_COL_MSGID), IDS_MSGID_BYTES);
+		break;
+	default:
+		return -1;
+	}
+	if (e->event == NULL || e->detail == NULL)
+		return -1;
+	/* Both or neither: foreach skips only rows whose fields are damaged. */
+	assert((prev == NULL) == (hash == NULL));
+	if (prev != NULL && (hash_column(s, AUDITLOG_COL_PREV, prev) != 0 ||
+	    hash_column(s, AUDITLOG_COL_HASH, hash) != 0))
+		return -1;
+	return 0;
+}
+
 /* Checks the current row against the chain so far; 0, or -1 with st. */
 static int
 check_row(sqlite3_stmt *s, uint64_t expect, uint8_t prev[AUDITLOG_HASHBYTES], struct status *st)
@@ -245,14 +244,14 @@ check_row(sqlite3_stmt *s, uint64_t expect, uint8_t prev[AUDITLOG_HASHBYTES], st
 	struct auditlog_entry e;
 	uint8_t want[AUDITLOG_HASHBYTES];
 	const uint8_t *stored_prev, *stored_hash;
-	uint64_t seq = (uint64_t)sqlite3_column_int64(s, COL_SEQ);
+	uint64_t seq = (uint64_t)sqlite3_column_int64(s, AUDITLOG_COL_SEQ);
 
 	if (seq != expect)
 		return status_set(st, STATUS_MALFORMED,
 		    "audit seq %llu is missing (the next row is seq %llu): rows were deleted or "
 		    "renumbered", (unsigned long long)expect, (unsigned long long)seq);
-	if (read_row(s, &e) != 0 || hash_column(s, COL_PREV, &stored_prev) != 0 ||
-	    hash_column(s, COL_HASH, &stored_hash) != 0 || auditlog_hash(&e, prev, want) != 0)
+	if (auditlog_read_row(s, &e, &stored_prev, &stored_hash) != 0 ||
+	    auditlog_hash(&e, prev, want) != 0)
 		return status_set(st, STATUS_MALFORMED,
 		    "audit seq %llu has a column of the wrong type or size: the row was edited "
 		    "by hand", (unsigned long long)seq);
@@ -310,7 +309,7 @@ auditlog_foreach(struct db *db, const uint8_t *msgid,
 		sqlite3_bind_blob(s, 1, msgid, IDS_MSGID_BYTES, SQLITE_STATIC);
 	while ((rc = db_step(db, s, st)) == DB_ROW) {
 		/* A damaged row is skipped here; auditlog_verify names it. */
-		if (read_row(s, &e) != 0)
+		if (auditlog_read_row(s, &e, NULL, NULL) != 0)
 			continue;
 		if (fn(&e, arg) != 0) {
 			sqlite3_reset(s);

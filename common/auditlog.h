@@ -97,6 +97,23 @@ int auditlog_head(struct db *db, uint64_t *seq, uint8_t hash[AUDITLOG_HASHBYTES]
 int auditlog_foreach(struct db *db, const uint8_t *msgid,
     int (*fn)(const struct auditlog_entry *e, void *arg), void *arg, struct status *st);
 
+/* The columns of an audit row, in the order auditlog_read_row expects them
+ * (SELECT AUDITLOG_ROW_COLUMNS FROM audit ...), so an independent checker
+ * reads rows exactly as auditlog_verify does. */
+#define AUDITLOG_ROW_COLUMNS \
+	"seq, time_ms, event, agency, message_id, detail, prev_hash, hash"
+enum auditlog_column {
+	AUDITLOG_COL_SEQ, AUDITLOG_COL_TIME, AUDITLOG_COL_EVENT, AUDITLOG_COL_AGENCY,
+	AUDITLOG_COL_MSGID, AUDITLOG_COL_DETAIL, AUDITLOG_COL_PREV, AUDITLOG_COL_HASH
+};
+
+/* Fills e (strings borrowed from s, valid until the next step) and, if prev
+ * and hash are not NULL, points them at the stored 32-byte hash columns,
+ * from the current row of a SELECT AUDITLOG_ROW_COLUMNS.  0, or -1 if a
+ * column has the wrong type or size (a damaged or hand-edited row). */
+int auditlog_read_row(sqlite3_stmt *s, struct auditlog_entry *e, const uint8_t **prev,
+    const uint8_t **hash) __attribute__((warn_unused_result));
+
 /* The record hash of one entry given its predecessor's hash (exported so
  * an independent checker and the tests compute exactly what verify does).
  * -1 if a field is over its limit. */

@@ -388,6 +388,57 @@ retyped_column_is_found_at_its_seq(void **state)
 	db_close(&db);
 }
 
+/* Steps s to the row at seq (the statement selects AUDITLOG_ROW_COLUMNS). */
+static sqlite3_stmt *
+row_at(struct db *db, int seq)
+{
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db),
+	    "SELECT " AUDITLOG_ROW_COLUMNS " FROM audit WHERE seq = ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int(s, 1, seq);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	return s;
+}
+
+static void
+read_row_checks_hash_columns_only_when_asked(void **state)
+{
+	struct db *db = open_db();
+	struct auditlog_entry e;
+	const uint8_t *prev, *hash;
+	uint8_t zero[AUDITLOG_HASHBYTES], want[AUDITLOG_HASHBYTES];
+	sqlite3_stmt *s;
+
+	(void)state;
+	append_n(db, 3);
+	exec(db, "UPDATE audit SET hash = x'00' WHERE seq = 2");
+	exec(db, "UPDATE audit SET event = x'07' WHERE seq = 3");
+
+	s = row_at(db, 2);
+	assert_int_equal(auditlog_read_row(s, &e, &prev, &hash), -1);
+	/* Without the hash columns the fields alone are read (foreach). */
+	assert_int_equal(auditlog_read_row(s, &e, NULL, NULL), 0);
+	assert_int_equal(e.seq, 2);
+	sqlite3_finalize(s);
+
+	s = row_at(db, 3);
+	assert_int_equal(auditlog_read_row(s, &e, NULL, NULL), -1);
+	assert_int_equal(auditlog_read_row(s, &e, &prev, &hash), -1);
+	sqlite3_finalize(s);
+
+	s = row_at(db, 1);
+	assert_int_equal(auditlog_read_row(s, &e, &prev, &hash), 0);
+	assert_int_equal(e.seq, 1);
+	assert_int_equal(e.time_ms, T0 + 7);
+	memset(zero, 0, sizeof(zero));
+	assert_memory_equal(prev, zero, AUDITLOG_HASHBYTES);
+	assert_int_equal(auditlog_hash(&e, prev, want), 0);
+	assert_memory_equal(hash, want, AUDITLOG_HASHBYTES);
+	sqlite3_finalize(s);
+	db_close(&db);
+}
+
 struct collected {
 	int n;
 	uint64_t seqs[16];
@@ -446,6 +497,7 @@ main(void)
 		cmocka_unit_test(deleted_row_is_found_at_its_seq),
 		cmocka_unit_test(reordered_rows_are_found_at_the_first_moved_seq),
 		cmocka_unit_test(retyped_column_is_found_at_its_seq),
+		cmocka_unit_test(read_row_checks_hash_columns_only_when_asked),
 		cmocka_unit_test(foreach_walks_one_message_in_order),
 	};
 
