@@ -78,10 +78,7 @@ inbox_seen(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **receipt,
 	assert(db_in_transaction(db));
 	*receipt = NULL;
 	*receipt_len = 0;
-	if ((s = db_prepare(db, seen_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, seen_sql, id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
@@ -301,10 +298,7 @@ inbox_get(struct db *db, const uint8_t id[IDS_MSGID_BYTES], struct inbox_msg *m,
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = db_prepare(db, get_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, get_sql, id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
@@ -322,10 +316,7 @@ inbox_bytes(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **envelope
 
 	*envelope = *payload = NULL;
 	*envelope_len = *payload_len = 0;
-	if ((s = db_prepare(db, bytes_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, bytes_sql, id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;

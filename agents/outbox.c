@@ -102,10 +102,7 @@ outbox_put(struct db *db, const struct envelope *env, const uint8_t *bytes, size
 	int rc;
 
 	assert(db_in_transaction(db));
-	if ((s = db_prepare(db, exists_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, h->id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, exists_sql, h->id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_ROW) {
 		sqlite3_reset(s);
@@ -220,14 +217,12 @@ static int
 update_one(struct db *db, sqlite3_stmt *s, char to[IDS_AGENCY_MAX + 1], struct status *st)
 {
 	int rc = db_step(db, s, st);
-	const unsigned char *t;
 
 	if (rc == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
-	t = sqlite3_column_text(s, sqlite3_column_count(s) - 1);
-	snprintf(to, IDS_AGENCY_MAX + 1, "%s", t != NULL ? (const char *)t : "");
+	row_text(s, sqlite3_column_count(s) - 1, to, IDS_AGENCY_MAX + 1);
 	/* Finish the statement so the change is complete. */
 	if (db_step(db, s, st) == -1)
 		return -1;
@@ -425,10 +420,7 @@ outbox_get(struct db *db, const uint8_t id[IDS_MSGID_BYTES], struct outbox_msg *
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = db_prepare(db, get_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, get_sql, id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;
@@ -446,10 +438,7 @@ outbox_envelope(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **buf,
 
 	*buf = NULL;
 	*len = 0;
-	if ((s = db_prepare(db, envelope_sql, st)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
-	if ((rc = db_step(db, s, st)) == -1)
+	if ((rc = row_find(db, envelope_sql, id, &s, st)) == -1)
 		return -1;
 	if (rc == DB_DONE)
 		return 0;

@@ -47,6 +47,16 @@ row_blob(sqlite3_stmt *s, int col, uint8_t **out, size_t *len, struct status *st
 	return 0;
 }
 
+int
+row_find(struct db *db, const char *sql, const uint8_t id[IDS_MSGID_BYTES],
+    sqlite3_stmt **sp, struct status *st)
+{
+	if ((*sp = db_prepare(db, sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_blob(*sp, 1, id, IDS_MSGID_BYTES, SQLITE_STATIC);
+	return db_step(db, *sp, st);
+}
+
 int64_t
 row_count(struct db *db, const char *sql, const char *value, struct status *st)
 {

@@ -31,6 +31,12 @@ int row_id(sqlite3_stmt *s, int col, uint8_t id[IDS_MSGID_BYTES]);
  * *out = NULL for NULL.  -1 and st 451 if out of memory. */
 int row_blob(sqlite3_stmt *s, int col, uint8_t **out, size_t *len, struct status *st);
 
+/* Prepares sql, binds ?1 to the message id and takes one step: DB_ROW with
+ * *sp on the row (the statement is db's; the caller reads the row, then
+ * resets or steps *sp), DB_DONE if no row, or -1 and st. */
+int row_find(struct db *db, const char *sql, const uint8_t id[IDS_MSGID_BYTES],
+    sqlite3_stmt **sp, struct status *st);
+
 /* Runs sql, a "SELECT count(*) ... WHERE ?1 IS NULL OR <column> = ?1",
  * with ?1 bound to value (NULL: every row): the count, or -1 and st 451. */
 int64_t row_count(struct db *db, const char *sql, const char *value, struct status *st);

@@ -2,7 +2,8 @@
 /* Unit tests for agents/row.c, the column readers of the agent's SQL
  * modules: NULL columns read as 0, "" or absent; text is cut to the room
  * given; a message id is exactly 16 bytes; blobs are copied; counts with
- * and without a filter.  The unit under test is included. */
+ * and without a filter; a row found by message id.  The unit under test is
+ * included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,12 +123,40 @@ counts_and_names(void **state)
 	close_table(&db, path);
 }
 
+static void
+find_by_message_id(void **state)
+{
+	static const char find_sql[] = "SELECT state, n FROM t WHERE b = ?1";
+	uint8_t id[IDS_MSGID_BYTES];
+	char path[64], text[8];
+	struct status st;
+	sqlite3_stmt *s;
+	struct db *db = open_table(path, sizeof(path));
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(id); i++)
+		id[i] = (uint8_t)(i * 0x11);
+	assert_int_equal(row_find(db, "SELECT x FROM no_such_table WHERE b = ?1", id, &s, &st),
+	    -1);
+	assert_int_equal(st.code, STATUS_STORE_FAILED);
+	assert_int_equal(row_find(db, find_sql, id, &s, &st), DB_ROW);
+	row_text(s, 0, text, sizeof(text));
+	assert_string_equal(text, "b");
+	assert_int_equal(row_u64(s, 1), 1700000000000ull);
+	assert_int_equal(db_step(db, s, &st), DB_DONE);	/* exactly one */
+	id[0] = 0xee;
+	assert_int_equal(row_find(db, find_sql, id, &s, &st), DB_DONE);
+	close_table(&db, path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(columns_read_with_nulls_as_absent),
 		cmocka_unit_test(counts_and_names),
+		cmocka_unit_test(find_by_message_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
