@@ -18,6 +18,12 @@ static const struct {
 } benches[] = {
 	{"audit-verify", bench_audit_verify,
 	    "generate an audit log of N entries (default 1,000,000) and time verify"},
+	{"e2e", bench_e2e,
+	    "the bound, then end-to-end throughput and latency through real daemons"},
+	{"backlog", bench_backlog,
+	    "an agency offline while N messages queue (default 100,000): drain rate, broker RSS"},
+	{"agencies", bench_agencies,
+	    "N agencies (default 1,000) connect at once: time to all served, broker RSS each"},
 };
 
 static void

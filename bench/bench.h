@@ -20,4 +20,13 @@ enum bench_exit {
 /* dutynet-bench audit-verify [--entries N] [--json] [--dir DIR] */
 int bench_audit_verify(int argc, char **argv);
 
+/* dutynet-bench e2e [--messages N] [--connections P] ... [--json] (e2e.c) */
+int bench_e2e(int argc, char **argv);
+
+/* dutynet-bench backlog [--messages N] [--json] (backlog.c) */
+int bench_backlog(int argc, char **argv);
+
+/* dutynet-bench agencies [N] [--json] (agencies.c) */
+int bench_agencies(int argc, char **argv);
+
 #endif

@@ -357,7 +357,9 @@ conf_error_member(struct conf *c, const config_setting_t *group, const char *nam
 	} else {
 		conf_where(c, group, file, sizeof(file), &line);
 		conf_field(group, field, sizeof(field));
-		snprintf(full, sizeof(full), "%s%s%s", field, field[0] ? "." : "", name);
+		/* A path longer than full is cut: the file and line still say where. */
+		if (snprintf(full, sizeof(full), "%s%s%s", field, field[0] ? "." : "", name) < 0)
+			full[0] = '\0';
 	}
 	va_start(ap, fmt);
 	verror(c, file, line, full, fmt, ap);
