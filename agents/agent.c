@@ -28,11 +28,14 @@
 #include "agents/agent.h"
 #include "agents/agentdb.h"
 #include "agents/control.h"
+#include "agents/cpsend.h"
 #include "agents/hook.h"
 #include "agents/link.h"
 #include "agents/pairkeys.h"
 #include "agents/receive.h"
+#include "agents/retention.h"
 #include "agents/transmit.h"
+#include "agents/web.h"
 #include "common/checkpointer.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -49,7 +52,7 @@ enum {
 
 #define DATA_DIR_MODE 0700
 #define PATH_MAX_LEN 4096
-#define POLLITEMS (2 + CONTROL_POLLITEMS)
+#define POLLITEMS (2 + CONTROL_POLLITEMS + 1)	/* the last: the web inbox */
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_signal;
@@ -84,6 +87,9 @@ static const char usage[] =
     "calendar in directory.conf (bank holidays from $DUTYNET_HOLIDAYS, default\n"
     "the file dutynet was installed with); DUTYNET_CLOCK_OFFSET_MS moves this\n"
     "agent's clock (tests and demonstrations).\n"
+    "\n"
+    "With web_listen in agents/ID.conf it also serves the agency's web inbox\n"
+    "(HTTPS only with web_tls_cert and web_tls_key) from the same loop.\n"
     "\n"
     "  -c, --config DIR   the configuration directory (default " CONF_DIR_DEFAULT ")\n"
     "  -a, --agency ID    the agency this agent runs for\n"
@@ -257,9 +263,10 @@ run(struct agent *a, struct control *ctl)
 {
 	zmq_pollitem_t items[POLLITEMS];
 	struct status st;
-	size_t nc;
+	size_t nc, nw;
 	uint64_t timeout, watchdog = sdnotify_watchdog_interval_ms(), pinged = 0;
 	int64_t hw;
+	unsigned purged;
 	int written;
 
 	while (!stop_signal) {
@@ -276,14 +283,23 @@ run(struct agent *a, struct control *ctl)
 		items[1].socket = link_monitor(a->link);
 		items[1].events = ZMQ_POLLIN;
 		nc = control_pollitems(ctl, items + 2, CONTROL_POLLITEMS);
+		nw = 0;
+		if (a->web != NULL) {
+			items[2 + nc].fd = web_fd(a->web);
+			items[2 + nc].events = ZMQ_POLLIN;
+			nw = 1;
+		}
 		timeout = min_u64(transmit_wait_ms(a), link_tick(a->link));
 		timeout = min_u64(timeout, control_wait_ms(ctl));
+		if (a->web != NULL)
+			timeout = min_u64(timeout, web_wait_ms(a->web));
 		timeout = min_u64(timeout, checkpointer_wait_ms(a->checkpoints));
+		timeout = min_u64(timeout, retention_wait_ms(a->retention, clock_now_ms()));
 		if (a->hook != NULL && (hw = hook_wait_ms(a->hook, a->db, clock_now_ms())) >= 0)
 			timeout = min_u64(timeout, (uint64_t)hw);
 		if (watchdog != 0)
 			timeout = min_u64(timeout, watchdog);
-		if (zmq_poll(items, (int)(2 + nc), (long)timeout) < 0) {
+		if (zmq_poll(items, (int)(2 + nc + nw), (long)timeout) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			log_warnx("zmq_poll: %s", zmq_strerror(zmq_errno()));
@@ -294,6 +310,10 @@ run(struct agent *a, struct control *ctl)
 		if (items[0].revents & ZMQ_POLLIN)
 			take_from_broker(a);
 		control_io(ctl, a, items + 2, nc);
+		/* Every turn, not only when its descriptor is ready: its own
+		 * timeouts and resumed event streams need it too. */
+		if (a->web != NULL)
+			web_run(a->web);
 		while (transmit_wait_ms(a) == 0 && transmit_due(a))
 			;
 		if (a->hook != NULL && (hook_running(a->hook) != 0 ||
@@ -303,6 +323,12 @@ run(struct agent *a, struct control *ctl)
 		/* After every transaction of the turn: a checkpoint is its own. */
 		if (checkpointer_poll(a->checkpoints, &written, &st) != 0)
 			log_event(LOG_LEVEL_WARN, a->settings->agency, NULL, "checkpoint-failed", "%s",
+			    st.text);
+		if (written)
+			cpsend_written(a->cpsend);
+		cpsend_tick(a);
+		if (retention_poll(a->retention, clock_now_ms(), &purged, &st) != 0)
+			log_event(LOG_LEVEL_WARN, a->settings->agency, NULL, "retention-failed", "%s",
 			    st.text);
 	}
 	sdnotify_stopping();
@@ -412,7 +438,12 @@ main(int argc, char **argv)
 		log_event(LOG_LEVEL_FATAL, agency, NULL, "checkpoint-failed", "%s", st.text);
 		goto out;
 	}
-	if ((a.pairs = pairkeys_new(a.keys)) == NULL) {
+	if ((a.cpsend = cpsend_new()) == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	if ((a.pairs = pairkeys_new(a.keys)) == NULL ||
+	    (a.retention = retention_new(a.db, &a.settings->retention)) == NULL) {
 		log_warnx("out of locked memory");
 		goto out;
 	}
@@ -435,6 +466,12 @@ main(int argc, char **argv)
 		log_event(LOG_LEVEL_FATAL, agency, NULL, "startup-failed", "%s", st.text);
 		goto out;
 	}
+	if (a.settings->web_port != 0 && (a.web = web_new(&a, &st)) == NULL) {
+		log_event(LOG_LEVEL_FATAL, agency, NULL, "startup-failed", "web inbox: %s", st.text);
+		if (st.code == STATUS_BAD_FIELD)
+			ret = EXIT_CONFIG;
+		goto out;
+	}
 	a.kick = true;
 	log_event(LOG_LEVEL_INFO, agency, NULL, "ready",
 	    "database %s, control socket %s, broker %s", dbpath, a.settings->control_socket,
@@ -446,13 +483,16 @@ main(int argc, char **argv)
 	if (checkpointer_write(a.checkpoints, &st) != 0)
 		log_event(LOG_LEVEL_WARN, agency, NULL, "checkpoint-failed", "%s", st.text);
 out:
+	web_destroy(&a.web);
 	control_destroy(&ctl);
 	link_destroy(&a.link);
 	if (zctx != NULL)
 		zmq_ctx_term(zctx);
 	hook_destroy(&a.hook);
 	pairkeys_destroy(&a.pairs);
+	cpsend_destroy(&a.cpsend);
 	checkpointer_destroy(&a.checkpoints);
+	retention_destroy(&a.retention);
 	db_close(&a.db);
 	keyfile_destroy(&a.keys);
 	settings_agent_destroy(&a.settings);

@@ -33,6 +33,9 @@ struct link;
 struct pairkeys;
 struct hook;
 struct checkpointer;
+struct web;
+struct cpsend;
+struct retention;
 
 struct agent {
 	const char *confdir;
@@ -47,6 +50,9 @@ struct agent {
 	struct link *link;
 	struct hook *hook;			/* NULL without on_message */
 	struct checkpointer *checkpoints;	/* signs the audit log's checkpoints */
+	struct cpsend *cpsend;			/* sends them for countersigning */
+	struct retention *retention;		/* purges content past its period */
+	struct web *web;			/* the web inbox; NULL without web_listen */
 	bool kick;				/* the outbox has something new */
 	uint64_t flush_ms;			/* clock time of the last WELCOME */
 	uint64_t send_pause_mono;		/* ZeroMQ took nothing: wait until */

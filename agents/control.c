@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "agents/control.h"
 #include "agents/ctlmsg.h"
 #include "agents/output.h"
@@ -34,6 +36,10 @@ static const struct {
 	{"outbox", req_outbox},
 	{"status", req_status},
 	{"deadlines", req_deadlines},
+	{"user-add", req_user_add},
+	{"user-passwd", req_user_passwd},
+	{"user-disable", req_user_disable},
+	{"user-list", req_user_list},
 };
 
 enum phase { READING, READY, WRITING };
@@ -55,11 +61,22 @@ struct control {
 	size_t n;
 };
 
+/* Frees a client's buffer, wiped first: a request may carry a password
+ * (user-add, user-passwd). */
+static void
+free_buf(struct client *cl)
+{
+	if (cl->buf != NULL)
+		sodium_memzero(cl->buf, cl->len);
+	free(cl->buf);
+	cl->buf = NULL;
+}
+
 static void
 drop(struct control *c, size_t i)
 {
 	close(c->clients[i].fd);
-	free(c->clients[i].buf);
+	free_buf(&c->clients[i]);
 	c->clients[i] = c->clients[--c->n];
 }
 
@@ -290,7 +307,7 @@ answer(struct client *cl, int code, const char *text, const struct output *out)
 		buf = NULL;
 		len = 0;
 	}
-	free(cl->buf);
+	free_buf(cl);
 	cl->buf = buf;
 	cl->len = len;
 	cl->need = 0;
@@ -298,19 +315,13 @@ answer(struct client *cl, int code, const char *text, const struct output *out)
 	cl->deadline_mono = clock_mono_ms() + CONTROL_IDLE_MS;
 }
 
-/* One request, in its own savepoint: the code it answers with. */
-static int
-run_one(struct agent *a, struct client *cl, struct ctlmsg_request *rq, struct output *out,
+int
+control_run(struct agent *a, const struct ctlmsg_request *rq, uid_t uid, struct output *out,
     struct status *st)
 {
-	struct req r = { a, rq, cl->uid, out };
-	const char *json;
+	struct req r = { a, rq, uid, out };
 	size_t i;
 
-	if (ctlmsg_request_decode(cl->buf + CTLMSG_LEN_BYTES, cl->len - CTLMSG_LEN_BYTES, rq, st) != 0)
-		return st->code;
-	json = ctlmsg_get(rq, CTLMSG_JSON_KEY);
-	output_init(out, json != NULL && strcmp(json, "1") == 0);
 	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (strcmp(rq->verb, handlers[i].verb) == 0)
 			break;
@@ -329,6 +340,20 @@ run_one(struct agent *a, struct client *cl, struct ctlmsg_request *rq, struct ou
 		st->code = STATUS_STORE_FAILED;
 	output_reset(out);
 	return st->code;
+}
+
+/* One request, in its own savepoint: the code it answers with. */
+static int
+run_one(struct agent *a, struct client *cl, struct ctlmsg_request *rq, struct output *out,
+    struct status *st)
+{
+	const char *json;
+
+	if (ctlmsg_request_decode(cl->buf + CTLMSG_LEN_BYTES, cl->len - CTLMSG_LEN_BYTES, rq, st) != 0)
+		return st->code;
+	json = ctlmsg_get(rq, CTLMSG_JSON_KEY);
+	output_init(out, json != NULL && strcmp(json, "1") == 0);
+	return control_run(a, rq, cl->uid, out, st);
 }
 
 /* Runs every complete request as one group (see control.h). */

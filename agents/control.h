@@ -17,10 +17,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <zmq.h>
 
 #include "agents/agent.h"
+#include "agents/ctlmsg.h"
+#include "agents/output.h"
 #include "proto/status.h"
 
 #define CONTROL_CLIENTS_MAX 64
@@ -48,6 +51,14 @@ size_t control_pollitems(struct control *c, zmq_pollitem_t *items, size_t cap);
  * polled) say, then runs the complete requests against a and queues their
  * answers. */
 void control_io(struct control *c, struct agent *a, const zmq_pollitem_t *items, size_t n);
+
+/* Runs one decoded request rq for the caller uid through the table of
+ * handlers, in its own savepoint of the transaction the caller opened
+ * (the web inbox runs people's actions through here too): the status code
+ * it answers with (STATUS_OK, or st's code; 451 means the caller must roll
+ * the whole transaction back).  out holds what it printed. */
+int control_run(struct agent *a, const struct ctlmsg_request *rq, uid_t uid, struct output *out,
+    struct status *st);
 
 /* Milliseconds until a caller's idle limit runs out (AGENT_POLL_MAX_MS if
  * none). */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "agents/ctlmsg.h"
 #include "proto/pack.h"
 
@@ -198,6 +200,9 @@ ctlmsg_request_clear(struct ctlmsg_request *req)
 
 	for (i = 0; i < req->nargs; i++) {
 		free(req->args[i].key);
+		/* A value may be a password (user-add): wiped, not just freed. */
+		if (req->args[i].value != NULL)
+			sodium_memzero(req->args[i].value, strlen(req->args[i].value));
 		free(req->args[i].value);
 	}
 	memset(req, 0, sizeof(*req));

@@ -30,7 +30,7 @@ static const char *const state_names[] = {
 #define ROW_COLUMNS \
 	"message_id, type, sender, case_id, in_reply_to, urgency, created_ms, accepted_ms," \
 	" received_ms, deliveries, state, reject_code, reject_text, ack_ms, ack_by, decision," \
-	" decision_ms, decision_by"
+	" decision_ms, decision_by, purged_ms"
 
 static const char seen_sql[] =
 	"UPDATE inbox SET deliveries = deliveries + 1 WHERE message_id = ?"
@@ -289,6 +289,7 @@ read_row(sqlite3_stmt *s, struct inbox_msg *m)
 	row_text(s, 15, m->decision, sizeof(m->decision));
 	m->decision_ms = row_u64(s, 16);
 	row_text(s, 17, m->decision_by, sizeof(m->decision_by));
+	m->purged_ms = row_u64(s, 18);
 }
 
 int

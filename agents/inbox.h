@@ -53,6 +53,41 @@
 	" decision_by TEXT);" \
 	"CREATE INDEX inbox_reply ON inbox(in_reply_to);"
 
+/* Schema version 4: retention (agents/retention.h).  The table is rebuilt
+ * (SQLite cannot drop a NOT NULL) so that envelope may be NULL once the
+ * content is purged, and purged_ms records when; every other column and
+ * value is kept as it was. */
+#define INBOX_SCHEMA_V4_SQL \
+	"CREATE TABLE inbox_v4 (" \
+	" message_id BLOB PRIMARY KEY CHECK (length(message_id) = 16)," \
+	" type INTEGER NOT NULL," \
+	" sender TEXT NOT NULL," \
+	" case_id TEXT NOT NULL," \
+	" in_reply_to BLOB," \
+	" urgency INTEGER NOT NULL," \
+	" created_ms INTEGER NOT NULL," \
+	" accepted_ms INTEGER," \
+	" received_ms INTEGER NOT NULL," \
+	" deliveries INTEGER NOT NULL DEFAULT 1," \
+	" envelope BLOB CHECK (envelope IS NOT NULL OR purged_ms IS NOT NULL)," \
+	" envelope_hash BLOB NOT NULL," \
+	" payload BLOB," \
+	" receipt BLOB," \
+	" state TEXT NOT NULL" \
+	"  CHECK (state IN ('received','acknowledged','decided','rejected'))," \
+	" reject_code INTEGER," \
+	" reject_text TEXT," \
+	" ack_ms INTEGER," \
+	" ack_by TEXT," \
+	" decision TEXT," \
+	" decision_ms INTEGER," \
+	" decision_by TEXT," \
+	" purged_ms INTEGER);" \
+	"INSERT INTO inbox_v4 SELECT *, NULL FROM inbox;" \
+	"DROP TABLE inbox;" \
+	"ALTER TABLE inbox_v4 RENAME TO inbox;" \
+	"CREATE INDEX inbox_reply ON inbox(in_reply_to);"
+
 #define INBOX_BY_MAX 520	/* "name, role" of a person: two payload shorts */
 #define INBOX_TEXT_MAX 256
 
@@ -84,6 +119,7 @@ struct inbox_msg {
 	char decision[16];
 	uint64_t decision_ms;
 	char decision_by[INBOX_BY_MAX];
+	uint64_t purged_ms;		/* content purged (retention.h); 0: kept */
 };
 
 /* What is being stored (borrowed). */
@@ -141,7 +177,7 @@ int inbox_get(struct db *db, const uint8_t id[IDS_MSGID_BYTES], struct inbox_msg
     struct status *st);
 
 /* Copies of the stored envelope and payload (each the caller's; payload
- * NULL if rejected): 1, 0 if not found, -1 and st. */
+ * NULL if rejected, both NULL once purged): 1, 0 if not found, -1 and st. */
 int inbox_bytes(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **envelope,
     size_t *envelope_len, uint8_t **payload, size_t *payload_len, struct status *st);
 

@@ -32,7 +32,7 @@ static const char *const state_names[] = {
 #define ROW_COLUMNS \
 	"message_id, type, recipient, case_id, in_reply_to, urgency, created_ms," \
 	" envelope_hash, state, attempts, last_sent_ms, next_try_ms, accepted_ms, final_ms," \
-	" code, reason, receipt_ms"
+	" code, reason, receipt_ms, purged_ms"
 
 static const char insert_sql[] =
 	"INSERT INTO outbox (message_id, type, recipient, case_id, in_reply_to, urgency,"
@@ -411,6 +411,7 @@ read_row(sqlite3_stmt *s, struct outbox_msg *m)
 	m->code = sqlite3_column_int(s, 14);
 	row_text(s, 15, m->reason, sizeof(m->reason));
 	m->receipt_ms = row_u64(s, 16);
+	m->purged_ms = row_u64(s, 17);
 }
 
 int

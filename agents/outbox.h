@@ -56,6 +56,38 @@
 	"CREATE INDEX outbox_pending ON outbox(state, next_try_ms)" \
 	" WHERE state IN ('queued','accepted');" \
 	"CREATE INDEX outbox_reply ON outbox(in_reply_to);"
+/* Schema version 4: retention (agents/retention.h).  The table is rebuilt
+ * (SQLite cannot drop a NOT NULL) so that envelope may be NULL once the
+ * content is purged, and purged_ms records when; every other column and
+ * value is kept as it was. */
+#define OUTBOX_SCHEMA_V4_SQL \
+	"CREATE TABLE outbox_v4 (" \
+	" message_id BLOB PRIMARY KEY CHECK (length(message_id) = 16)," \
+	" type INTEGER NOT NULL," \
+	" recipient TEXT NOT NULL," \
+	" case_id TEXT NOT NULL," \
+	" in_reply_to BLOB," \
+	" urgency INTEGER NOT NULL," \
+	" created_ms INTEGER NOT NULL," \
+	" envelope BLOB CHECK (envelope IS NOT NULL OR purged_ms IS NOT NULL)," \
+	" envelope_hash BLOB NOT NULL," \
+	" state TEXT NOT NULL CHECK (state IN ('queued','accepted','delivered','failed'))," \
+	" attempts INTEGER NOT NULL DEFAULT 0," \
+	" last_sent_ms INTEGER," \
+	" next_try_ms INTEGER NOT NULL," \
+	" accepted_ms INTEGER," \
+	" final_ms INTEGER," \
+	" code INTEGER," \
+	" reason TEXT," \
+	" receipt BLOB," \
+	" receipt_ms INTEGER," \
+	" purged_ms INTEGER);" \
+	"INSERT INTO outbox_v4 SELECT *, NULL FROM outbox;" \
+	"DROP TABLE outbox;" \
+	"ALTER TABLE outbox_v4 RENAME TO outbox;" \
+	"CREATE INDEX outbox_pending ON outbox(state, next_try_ms)" \
+	" WHERE state IN ('queued','accepted');" \
+	"CREATE INDEX outbox_reply ON outbox(in_reply_to);"
 
 /* An accepted message is re-sent (same bytes) this long after acceptance
  * and then at the retry maximum: the broker answers with its current state
@@ -90,6 +122,7 @@ struct outbox_msg {
 	int code;			/* last broker code; 0 if none yet */
 	char reason[OUTBOX_REASON_MAX];	/* its text: why pending, why failed */
 	uint64_t receipt_ms;		/* when the recipient committed it */
+	uint64_t purged_ms;		/* envelope purged (retention.h); 0: kept */
 };
 
 /* A message due to be sent: its id and a copy of its envelope bytes. */
@@ -160,8 +193,8 @@ int outbox_delivered(struct db *db, const uint8_t id[IDS_MSGID_BYTES], const uin
 int outbox_get(struct db *db, const uint8_t id[IDS_MSGID_BYTES], struct outbox_msg *m,
     struct status *st);
 
-/* A copy of id's envelope bytes (*buf the caller's to free): 1, 0 if not
- * found, -1 and st. */
+/* A copy of id's envelope bytes (*buf the caller's to free; NULL once
+ * purged): 1, 0 if not found, -1 and st. */
 int outbox_envelope(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **buf,
     size_t *len, struct status *st);
 

@@ -18,12 +18,14 @@
 #include <sodium.h>
 
 #include "agents/compose.h"
+#include "agents/cpsend.h"
 #include "agents/hook.h"
 #include "agents/inbox.h"
 #include "agents/notice.h"
 #include "agents/outbox.h"
 #include "agents/pairkeys.h"
 #include "agents/receive.h"
+#include "agents/web.h"
 #include "common/auditlog.h"
 #include "common/backoff.h"
 #include "common/clock.h"
@@ -38,6 +40,8 @@ struct reply {
 	uint64_t seq;
 	uint8_t *receipt;	/* owned */
 	size_t len;
+	bool stored;		/* a new message was stored: the web inbox is told */
+	uint8_t id[IDS_MSGID_BYTES];
 };
 
 /* A delivery opened: plaintext (wiped on clear) and its decoded payload. */
@@ -336,6 +340,8 @@ on_message(struct agent *a, const struct envelope *env, const uint8_t *bytes, si
 		answer_effect(a, h, &o.p, st)) != 0)
 		goto out;
 	r->answer = notice ? ANSWER_ACK : ANSWER_RECEIPT;
+	r->stored = true;
+	memcpy(r->id, h->id, IDS_MSGID_BYTES);
 	log_event(LOG_LEVEL_INFO, h->from, idtext, "received", "%s, case %s, %s",
 	    envelope_type_name(h->type), h->case_id, envelope_urgency_name(h->urgency));
 	rc = 0;
@@ -449,6 +455,10 @@ receive_batch(struct agent *a, struct link_msg *msgs, size_t n)
 		case FRAME_WELCOME:
 			a->flush_ms = clock_now_ms();
 			a->kick = true;
+			cpsend_session(a->cpsend);
+			break;
+		case FRAME_COUNTERSIGNED:
+			rc = cpsend_on_countersigned(a, &msgs[i].f, &st);
 			break;
 		case FRAME_RESULT:
 			rc = on_result(a, &msgs[i].f, &st);
@@ -475,6 +485,9 @@ receive_batch(struct agent *a, struct link_msg *msgs, size_t n)
 		goto out;
 	}
 	send_answers(a, r, n);
+	for (i = 0; i < n && a->web != NULL; i++)
+		if (r[i].stored)
+			web_stored(a->web, r[i].id);
 out:
 	for (i = 0; i < n; i++)
 		free(r[i].receipt);

@@ -14,6 +14,7 @@
  *	req_show.c	show (one message, decrypted)
  *	req_status.c	status (one message's state, timeline and deadlines)
  *	req_deadlines.c	deadlines (what is due and overdue, soonest first)
+ *	req_user.c	user-add, user-passwd, user-disable, user-list (web accounts)
  *	req.c		the argument readers they share
  */
 #ifndef DUTYNET_REQ_H
@@ -47,6 +48,10 @@ int req_outbox(struct req *r, struct status *st);
 int req_show(struct req *r, struct status *st);
 int req_status(struct req *r, struct status *st);
 int req_deadlines(struct req *r, struct status *st);
+int req_user_add(struct req *r, struct status *st);
+int req_user_passwd(struct req *r, struct status *st);
+int req_user_disable(struct req *r, struct status *st);
+int req_user_list(struct req *r, struct status *st);
 
 /* Room for a name or a role (a payload "short", and its NUL). */
 #define REQ_SHORT_MAX (PAYLOAD_SHORT_MAX + 1)

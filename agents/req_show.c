@@ -5,7 +5,8 @@
  * envelope with the pair key) and `dutynet status ID` (its state and its
  * timeline: the audit entries about it and about every reply to it, in
  * order).  The plaintext goes to the caller and nowhere else: it is wiped
- * as soon as it is rendered.
+ * as soon as it is rendered.  A message whose content the retention period
+ * purged (agents/retention.h) is shown from its row, with when and why.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,53 @@ render_header(struct output *o, const char *dir, const struct envelope_header *h
 	}
 }
 
+/* A message whose content was purged under the retention period: what
+ * its row still says (the header's fields are all kept), and why the
+ * content is gone, so nobody takes the missing text for a fault. */
+static void
+render_purged(struct req *r, const char *dir, const struct envelope_header *h,
+    const char *state, uint64_t purged_ms)
+{
+	const struct retention_period *p = &r->a->settings->retention;
+	char when[OUTPUT_TIME_LEN], id[IDS_MSGID_TEXT + 1];
+
+	render_header(r->out, dir, h, state);
+	if (r->out->json) {
+		output_printf(r->out, ", \"purged\": {");
+		output_json_key_time(r->out, true, "time", purged_ms);
+		if (p->unit != RETENTION_FOREVER)
+			output_json_key_str(r->out, false, "retention", p->text);
+		output_printf(r->out, "}}\n");
+		return;
+	}
+	output_time(purged_ms, when);
+	ids_msgid_format(h->id, id);
+	output_printf(r->out, "content:      purged on %s under the retention policy", when);
+	if (p->unit != RETENTION_FOREVER)
+		output_printf(r->out, " (retention = \"%s\")", p->text);
+	output_printf(r->out, "; the envelope hash, receipts and the record of what happened are "
+	    "kept: 'dutynet status %s'\n", id);
+}
+
+/* The header of a purged message, from its row. */
+static void
+purged_header(struct envelope_header *h, const uint8_t id[IDS_MSGID_BYTES], int type,
+    const char *from, const char *to, const char *case_id, int urgency, uint64_t created_ms,
+    const uint8_t *reply_to)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->id, id, IDS_MSGID_BYTES);
+	h->type = (uint8_t)type;
+	snprintf(h->from, sizeof(h->from), "%s", from);
+	snprintf(h->to, sizeof(h->to), "%s", to);
+	snprintf(h->case_id, sizeof(h->case_id), "%s", case_id);
+	h->urgency = (uint8_t)urgency;
+	h->created_ms = created_ms;
+	h->has_reply_to = reply_to != NULL;
+	if (reply_to != NULL)
+		memcpy(h->reply_to, reply_to, IDS_MSGID_BYTES);
+}
+
 /* Opens a message this agency sent: its own envelope, with the pair key. */
 static int
 open_sent(struct req *r, const struct envelope *env, uint8_t **pt, size_t *len,
@@ -231,6 +279,12 @@ req_show(struct req *r, struct status *st)
 		return -1;
 	if (rc == 1) {
 		state = inbox_state_name(im.state);
+		if (im.purged_ms != 0) {
+			purged_header(&env.h, id, im.type, im.from, r->a->settings->agency,
+			    im.case_id, im.urgency, im.created_ms, im.has_reply_to ? im.reply_to : NULL);
+			render_purged(r, dir, &env.h, state, im.purged_ms);
+			return 0;
+		}
 		if (inbox_bytes(r->a->db, id, &envb, &elen, &pt, &plen, st) != 1)
 			goto out;
 	} else {
@@ -243,6 +297,12 @@ req_show(struct req *r, struct status *st)
 			return -1;
 		}
 		state = outbox_state_name(om.state);
+		if (om.purged_ms != 0) {
+			purged_header(&env.h, id, om.type, r->a->settings->agency, om.to,
+			    om.case_id, om.urgency, om.created_ms, om.has_reply_to ? om.reply_to : NULL);
+			render_purged(r, dir, &env.h, state, om.purged_ms);
+			return 0;
+		}
 		if (outbox_envelope(r->a->db, id, &envb, &elen, st) != 1)
 			goto out;
 	}

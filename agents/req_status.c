@@ -17,93 +17,11 @@
 #include "agents/inbox.h"
 #include "agents/outbox.h"
 #include "agents/req.h"
+#include "agents/timeline.h"
 #include "common/auditlog.h"
 #include "common/clock.h"
 
-#define TIMELINE_FIRST_CAP 32
-#define TIMELINE_IDS_MAX 64	/* the message and up to this many replies */
-
 static const char *const known[] = {"id", NULL};
-
-struct event {
-	uint64_t seq;
-	uint64_t time_ms;
-	char event[AUDITLOG_EVENT_MAX + 1];
-	char agency[IDS_AGENCY_MAX + 1];
-	int has_id;
-	uint8_t id[IDS_MSGID_BYTES];
-	char *detail;
-};
-
-struct timeline {
-	struct event *ev;
-	size_t n;
-	size_t cap;
-	uint8_t ids[TIMELINE_IDS_MAX][IDS_MSGID_BYTES];
-	size_t nids;
-	int oom;
-};
-
-static int
-add_event(const struct auditlog_entry *e, void *arg)
-{
-	struct timeline *t = arg;
-	struct event *grown, *v;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : TIMELINE_FIRST_CAP;
-
-		if ((grown = realloc(t->ev, cap * sizeof(*grown))) == NULL) {
-			t->oom = 1;
-			return 1;
-		}
-		t->ev = grown;
-		t->cap = cap;
-	}
-	v = &t->ev[t->n];
-	memset(v, 0, sizeof(*v));
-	v->seq = e->seq;
-	v->time_ms = e->time_ms;
-	snprintf(v->event, sizeof(v->event), "%s", e->event);
-	snprintf(v->agency, sizeof(v->agency), "%s", e->agency ? e->agency : "");
-	v->has_id = e->has_message_id;
-	memcpy(v->id, e->message_id, IDS_MSGID_BYTES);
-	if ((v->detail = strdup(e->detail)) == NULL) {
-		t->oom = 1;
-		return 1;
-	}
-	t->n++;
-	return 0;
-}
-
-static void
-add_id(struct timeline *t, const uint8_t id[IDS_MSGID_BYTES])
-{
-	if (t->nids < TIMELINE_IDS_MAX)
-		memcpy(t->ids[t->nids++], id, IDS_MSGID_BYTES);
-}
-
-static int
-reply_in(const struct inbox_msg *m, void *arg)
-{
-	add_id(arg, m->id);
-	return 0;
-}
-
-static int
-reply_out(const struct outbox_msg *m, void *arg)
-{
-	add_id(arg, m->id);
-	return 0;
-}
-
-static int
-by_seq(const void *a, const void *b)
-{
-	const struct event *x = a, *y = b;
-
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 /* A timeline's column widths: the widest time, event and agency in it, so
  * that every line lines up whatever the names (out-of-hours-copy) and
@@ -146,7 +64,7 @@ render(struct output *o, const struct timeline *t, const uint8_t id[IDS_MSGID_BY
 
 	measure(t, &c);
 	for (i = 0; i < t->n; i++) {
-		const struct event *e = &t->ev[i];
+		const struct timeline_event *e = &t->ev[i];
 
 		if (o->json) {
 			output_printf(o, "%s{", i ? ",\n  " : "\n  ");
@@ -265,7 +183,6 @@ req_status(struct req *r, struct status *st)
 	char idtext[IDS_MSGID_TEXT + 1];
 	const char *dir, *state, *peer;
 	int type, in, out, ret = -1;
-	size_t i;
 
 	if (req_known(r, known, st) != 0 || req_id(r, id, st) != 0)
 		return -1;
@@ -282,21 +199,8 @@ req_status(struct req *r, struct status *st)
 	state = in ? inbox_state_name(im.state) : outbox_state_name(om.state);
 	peer = in ? im.from : om.to;
 
-	memset(&t, 0, sizeof(t));
-	add_id(&t, id);
-	if (inbox_replies(r->a->db, id, reply_in, &t, st) != 0 ||
-	    outbox_replies(r->a->db, id, reply_out, &t, st) != 0)
+	if (timeline_load(r->a->db, id, &t, st) != 0)
 		goto out;
-	for (i = 0; i < t.nids && !t.oom; i++)
-		if (auditlog_foreach(r->a->db, t.ids[i], add_event, &t, st) != 0)
-			goto out;
-	if (t.oom) {
-		status_set(st, STATUS_STORE_FAILED, "out of memory reading the timeline");
-		goto out;
-	}
-	/* Each walk is in seq order; together they are merged into one. */
-	if (t.n > 1)
-		qsort(t.ev, t.n, sizeof(*t.ev), by_seq);
 
 	if ((in ? due_facts_received(r->a->db, &im, r->a->self->id, &facts, st) :
 		due_facts_sent(r->a->db, &om, &facts, st)) != 0)
@@ -323,8 +227,6 @@ req_status(struct req *r, struct status *st)
 	}
 	ret = 0;
 out:
-	for (i = 0; i < t.n; i++)
-		free(t.ev[i].detail);
-	free(t.ev);
+	timeline_free(&t);
 	return ret;
 }

@@ -19,8 +19,10 @@
 static const char table_sql[] =
 	"SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1";
 static const char last_sql[] = "SELECT coalesce(max(seq), 0) FROM audit";
-static const char outbox_from_sql[] = "SELECT envelope FROM outbox LIMIT 1";
-static const char inbox_to_sql[] = "SELECT envelope FROM inbox LIMIT 1";
+/* Any envelope still held: retention may have purged the first ones. */
+static const char outbox_from_sql[] =
+	"SELECT envelope FROM outbox WHERE envelope IS NOT NULL LIMIT 1";
+static const char inbox_to_sql[] = "SELECT envelope FROM inbox WHERE envelope IS NOT NULL LIMIT 1";
 static const char checkpoint_origin_sql[] = "SELECT text FROM checkpoints ORDER BY size LIMIT 1";
 
 const char *

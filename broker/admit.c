@@ -12,6 +12,7 @@
 
 
 #include "broker/admit.h"
+#include "broker/cpaccept.h"
 #include "broker/deadline.h"
 #include "broker/expire.h"
 #include "broker/outcome.h"
@@ -47,6 +48,7 @@ static int on_receipt(struct ctx *c);
 static int on_ack(struct ctx *c);
 static int on_ping(struct ctx *c);
 static int on_pong(struct ctx *c);
+static int on_checkpoint(struct ctx *c);
 
 static const struct handler {
 	uint8_t command;
@@ -58,6 +60,7 @@ static const struct handler {
 	{FRAME_ACK, on_ack},
 	{FRAME_PING, on_ping},
 	{FRAME_PONG, on_pong},
+	{FRAME_CHECKPOINT, on_checkpoint},
 };
 
 /* Copies text onto the wire: printable ASCII only, cut to the cap. */
@@ -265,6 +268,7 @@ duplicate(struct ctx *c, const struct store_message *sm)
 {
 	struct status why;
 	char text[STATUS_TEXT_LEN];
+	int rc;
 
 	switch (sm->state) {
 	case STORE_QUEUED:
@@ -275,14 +279,15 @@ duplicate(struct ctx *c, const struct store_message *sm)
 	case STORE_DELIVERED:
 		if (db_savepoint(db_of(c), &why) == -1)
 			return store_failed(c, &why);
-		if (outcome_resend_receipt(c->b->store, sm, c->now, &why) == -1) {
+		if ((rc = outcome_resend_receipt(c->b->store, sm, c->now, &why)) == -1) {
 			end_item(c, 0);
 			return store_failed(c, &why);
 		}
 		if (end_item(c, 1) == -1)
 			return -1;
-		snprintf(text, sizeof(text), "already delivered to %s; its receipt is sent again",
-		    sm->recipient);
+		snprintf(text, sizeof(text), rc == 1 ? "already delivered to %s; its receipt was "
+		    "purged under the retention period" : "already delivered to %s; its receipt is "
+		    "sent again", sm->recipient);
 		reply_result(c, sm->id, STATUS_DELIVERED, text);
 		snprintf(c->it->wake, sizeof(c->it->wake), "%s", sm->sender);
 		break;
@@ -508,6 +513,36 @@ static int
 on_pong(struct ctx *c)
 {
 	(void)c;	/* liveness only: deliver_seen has noted it */
+	return 0;
+}
+
+/* An agency's checkpoint (PROTOCOL.md 7.8): cpaccept.c checks, countersigns
+ * and stores it; refusals are audited as any other. */
+static int
+on_checkpoint(struct ctx *c)
+{
+	struct cpaccept_env e = {db_of(c), c->b->dir, c->b->keys->sign_sk, &c->b->stats};
+	zmq_msg_t *proof = &c->m->part[ENVELOPE_FRAME];
+	struct cpaccept_result r;
+	struct status why;
+
+	if (db_savepoint(db_of(c), &why) == -1)
+		return store_failed(c, &why);
+	if (cpaccept_handle(&e, c->m->user_id, &c->body, zmq_msg_data(proof), zmq_msg_size(proof),
+		&c->it->reply, &r, &why) == -1) {
+		end_item(c, 0);
+		return store_failed(c, &why);
+	}
+	if (end_item(c, 1) == -1)
+		return -1;
+	c->it->has_reply = true;
+	c->it->durable = true;
+	if (r.outcome == CPACCEPT_REFUSED) {
+		stats_inc(&c->b->stats, STATS_REJECTED);
+		return record(c, "rejected", NULL, c->it->reply.code, c->it->reply.text);
+	}
+	if (r.outcome == CPACCEPT_COUNTERSIGNED)
+		on_commit(c, "checkpoint-countersigned", STATS_COUNTERSIGNED, NULL, "%s", r.detail);
 	return 0;
 }
 

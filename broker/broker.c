@@ -27,6 +27,7 @@
 #include <zmq.h>
 
 #include "broker/broker.h"
+#include "broker/cpaccept.h"
 #include "broker/loop.h"
 #include "broker/monitor.h"
 #include "broker/router.h"
@@ -289,6 +290,11 @@ open_store(struct broker *b)
 	    (uint64_t)b->conf->checkpoint_seconds * CHECKPOINTER_MS_PER_SECOND, &st);
 	if (b->checkpoints == NULL) {
 		log_event(LOG_LEVEL_FATAL, NULL, NULL, "checkpoint-failed", "%s", st.text);
+		return -1;
+	}
+	/* The agencies' checkpoints it countersigns (cpaccept.c). */
+	if (cpaccept_init(store_db(b->store), &st) == -1) {
+		log_event(LOG_LEVEL_FATAL, NULL, NULL, "failed", "%s", st.text);
 		return -1;
 	}
 	return 0;

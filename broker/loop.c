@@ -29,6 +29,7 @@
 #include "broker/expire.h"
 #include "broker/loop.h"
 #include "broker/monitor.h"
+#include "broker/retention.h"
 #include "broker/router.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -118,6 +119,7 @@ retry_later(struct frame *f)
 	f->code = STATUS_STORE_FAILED;
 	snprintf(f->text, sizeof(f->text),
 	    "the broker could not store it; retry with the same bytes");
+	f->checkpoint[0] = '\0';	/* a countersignature not stored */
 }
 
 /* After the commit (committed = 1) or the rollback (0): every reply goes
@@ -284,7 +286,9 @@ loop_run(struct broker *b)
 	zmq_pollitem_t items[POLL_COUNT];
 	struct admit_batch *batch = calloc(1, sizeof(*batch));
 	uint64_t next_expiry = 0, watchdog = sdnotify_watchdog_interval_ms(), pinged = 0;
+	uint64_t next_purge = 0;
 	struct status st;
+	unsigned purged;
 	int rc, stop = 0, written;
 
 	if (batch == NULL) {
@@ -320,6 +324,9 @@ loop_run(struct broker *b)
 		 * tick bounds how late a timed one is. */
 		if (checkpointer_poll(b->checkpoints, &written, &st) == -1)
 			log_event(LOG_LEVEL_WARN, NULL, NULL, "checkpoint-failed", "%s", st.text);
+		if (retention_poll(b->store, &b->conf->retention, clock_now_ms(), &next_purge,
+			&purged, &st) == -1)
+			log_event(LOG_LEVEL_WARN, NULL, NULL, "retention-failed", "%s", st.text);
 		/* systemd's watchdog: the loop is turning (at least every tick). */
 		if (watchdog > 0 && clock_mono_ms() - pinged >= watchdog) {
 			sdnotify_watchdog_ping();

@@ -181,6 +181,8 @@ outcome_resend_receipt(struct store *s, const struct store_message *m, uint64_t 
 		return rc == 0 ? status_set(st, STATUS_STORE_FAILED,
 				    "the receipt of delivered message is missing from %s",
 				    db_path(store_db(s))) : -1;
+	if (rec.purged_ms != 0)
+		return 1;	/* its sender ACKed it before it was purged */
 	if ((rc = store_has_delivery(s, rec.recipient, rec.id, st)) != 0)
 		return rc == 1 ? 0 : -1;	/* still on its way */
 	if (store_enqueue(s, rec.recipient, STORE_ITEM_DELIVER, rec.id, now_ms, NULL, st) == -1)

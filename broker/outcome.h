@@ -51,7 +51,9 @@ int outcome_ack(struct store *s, const char *agency, uint64_t seq, const char *b
     uint64_t now_ms, struct status *st) __attribute__((warn_unused_result));
 
 /* A SEND repeated the delivered message m: queues its stored receipt for
- * the sender again, unless it is still queued.  -1 and st 451. */
+ * the sender again, unless it is still queued: 0.  1 if the receipt's
+ * bytes were purged under the retention period (broker/retention.h):
+ * nothing is queued.  -1 and st 451. */
 int outcome_resend_receipt(struct store *s, const struct store_message *m, uint64_t now_ms,
     struct status *st) __attribute__((warn_unused_result));
 

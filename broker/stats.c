@@ -47,6 +47,8 @@ static const char *const names[STATS_COUNT] = {
 	[STATS_RELOADS] = "reloads",
 	[STATS_REMINDERS] = "reminders",
 	[STATS_ESCALATIONS] = "escalations",
+	[STATS_COUNTERSIGNED] = "checkpoints_countersigned",
+	[STATS_CHECKPOINT_ALARMS] = "checkpoint_alarms",
 };
 
 const char *

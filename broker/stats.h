@@ -49,6 +49,8 @@ enum stats_counter {
 	STATS_RELOADS,		/* SIGHUP reloads that took */
 	STATS_REMINDERS,	/* reminder notices queued */
 	STATS_ESCALATIONS,	/* escalation notices queued */
+	STATS_COUNTERSIGNED,	/* agency checkpoints countersigned (250) */
+	STATS_CHECKPOINT_ALARMS,	/* agency checkpoints inconsistent (561) */
 	STATS_COUNT
 };
 

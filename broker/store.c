@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "broker/deadline.h"
+#include "broker/retention.h"
 #include "broker/store.h"
 #include "common/auditlog.h"
 
@@ -70,16 +71,19 @@ static const char *const schema[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX queue_message ON queue(message_id);",
 	/* version 2 */
 	DEADLINE_SCHEMA_SQL,
+	/* version 3 */
+	RETENTION_SCHEMA_SQL,
 };
 
 /* The columns read_message expects, in this order. */
 #define MESSAGE_COLUMNS \
 	"m.id, m.sender, m.recipient, m.type, m.urgency, m.in_reply_to, m.accepted_ms," \
-	" m.expires_ms, m.final_ms, m.envelope_hash, m.state, m.code, m.text, m.receipt_id"
+	" m.expires_ms, m.final_ms, m.envelope_hash, m.state, m.code, m.text, m.receipt_id," \
+	" m.purged_ms"
 enum {
 	COL_ID, COL_SENDER, COL_RECIPIENT, COL_TYPE, COL_URGENCY, COL_REPLY_TO, COL_ACCEPTED,
 	COL_EXPIRES, COL_FINAL, COL_HASH, COL_STATE, COL_CODE, COL_TEXT, COL_RECEIPT,
-	COL_COUNT
+	COL_PURGED, COL_COUNT
 };
 
 static const char find_sql[] =
@@ -230,6 +234,7 @@ read_message(struct store *s, sqlite3_stmt *q, struct store_message *m, struct s
 	m->state = (enum store_state)state;
 	m->code = (uint16_t)sqlite3_column_int(q, COL_CODE);
 	m->has_receipt = column_blob(q, COL_RECEIPT, m->receipt_id, sizeof(m->receipt_id)) == 0;
+	m->purged_ms = (uint64_t)sqlite3_column_int64(q, COL_PURGED);
 	return 0;
 }
 

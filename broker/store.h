@@ -33,8 +33,9 @@
 #include "proto/status.h"
 
 /* Schema versions store_open migrates through (db_migrate): 1 messages,
- * queue, audit; 2 the deadline tables (broker/deadline.h). */
-#define STORE_SCHEMA_VERSION 2
+ * queue, audit; 2 the deadline tables (broker/deadline.h); 3 retention's
+ * purged_ms (broker/retention.h). */
+#define STORE_SCHEMA_VERSION 3
 /* Longest outcome text kept, as on the wire. */
 #define STORE_TEXT_MAX FRAME_TEXT_MAX
 
@@ -67,6 +68,7 @@ struct store_message {
 	char text[STORE_TEXT_MAX + 1];
 	bool has_receipt;
 	uint8_t receipt_id[IDS_MSGID_BYTES];	/* delivered: its receipt */
+	uint64_t purged_ms;		/* envelope purged (retention.h); 0: not */
 };
 
 /* One pending item of an agency's queue, as store_queue_next hands it out.

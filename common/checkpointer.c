@@ -299,3 +299,160 @@ checkpointer_write(struct checkpointer *c, struct status *st)
 	c->retry_at = 0;
 	return 0;
 }
+
+/*
+ * Countersigning, the agent's side (PROTOCOL.md §7.8).
+ */
+
+static const char newest_row_sql[] =
+	"SELECT size, time_ms, root, text, countersigned IS NOT NULL FROM checkpoints"
+	" ORDER BY size DESC LIMIT 1";
+static const char countersigned_size_sql[] =
+	"SELECT max(size) FROM checkpoints WHERE countersigned IS NOT NULL";
+static const char leaf_sql[] = "SELECT seq, hash FROM audit WHERE seq > ? ORDER BY seq";
+static const char row_text_sql[] = "SELECT text FROM checkpoints WHERE size = ?";
+static const char set_countersigned_sql[] =
+	"UPDATE checkpoints SET countersigned = ?2 WHERE size = ?1";
+
+int
+checkpointer_newest(struct db *db, struct checkpointer_row *row, struct status *st)
+{
+	sqlite3_stmt *s;
+	int rc, ret = -1;
+
+	memset(row, 0, sizeof(*row));
+	if ((s = db_prepare(db, newest_row_sql, st)) == NULL)
+		return -1;
+	if ((rc = db_step(db, s, st)) != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
+	if (sqlite3_column_int64(s, 0) < 0 || sqlite3_column_int64(s, 1) < 0 ||
+	    sqlite3_column_type(s, 2) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(s, 2) != MERKLE_HASHBYTES ||
+	    sqlite3_column_type(s, 3) != SQLITE_TEXT ||
+	    (size_t)sqlite3_column_bytes(s, 3) > CHECKPOINT_TEXT_MAX) {
+		status_set(st, STATUS_MALFORMED, "%s: the checkpoint of size %lld has a damaged "
+		    "column; check it with dutynet-audit verify", db_path(db),
+		    (long long)sqlite3_column_int64(s, 0));
+		goto out;
+	}
+	row->size = (uint64_t)sqlite3_column_int64(s, 0);
+	row->time_ms = (uint64_t)sqlite3_column_int64(s, 1);
+	memcpy(row->root, sqlite3_column_blob(s, 2), MERKLE_HASHBYTES);
+	row->len = (size_t)sqlite3_column_bytes(s, 3);
+	memcpy(row->text, sqlite3_column_text(s, 3), row->len);
+	row->text[row->len] = '\0';
+	row->countersigned = sqlite3_column_int(s, 4) != 0;
+	ret = 1;
+out:
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+checkpointer_countersigned_size(struct db *db, uint64_t *size, struct status *st)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*size = 0;
+	if ((s = db_prepare(db, countersigned_size_sql, st)) == NULL)
+		return -1;
+	if ((rc = db_step(db, s, st)) != DB_ROW)
+		return -1;	/* an aggregate always has its row */
+	rc = sqlite3_column_type(s, 0) == SQLITE_INTEGER && sqlite3_column_int64(s, 0) >= 0;
+	if (rc)
+		*size = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Reads leaf hashes from the audit table for merkle_consistency_proof,
+ * which asks for ranges of leaves, each in ascending order: the statement
+ * is stepped while the leaves asked for follow each other and re-seeked
+ * only when a new range starts (O(log n) times). */
+struct leaf_cursor {
+	struct db *db;
+	sqlite3_stmt *s;
+	uint64_t next;		/* the leaf the statement gives next */
+	bool open;
+};
+
+static int
+cursor_leaf(void *arg, uint64_t index, uint8_t out[MERKLE_HASHBYTES], struct status *st)
+{
+	struct leaf_cursor *c = arg;
+	int rc;
+
+	if (!c->open || index != c->next) {
+		sqlite3_reset(c->s);
+		sqlite3_bind_int64(c->s, 1, (sqlite3_int64)index);
+		c->open = true;
+		c->next = index;
+	}
+	if ((rc = db_step(c->db, c->s, st)) == -1) {
+		c->open = false;
+		return -1;
+	}
+	if (rc == DB_DONE || (uint64_t)sqlite3_column_int64(c->s, 0) != index + 1 ||
+	    sqlite3_column_type(c->s, 1) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(c->s, 1) != AUDITLOG_HASHBYTES) {
+		sqlite3_reset(c->s);
+		c->open = false;
+		return status_set(st, STATUS_MALFORMED, "%s: audit seq %llu is missing or its "
+		    "hash is damaged; check the log with dutynet-audit verify", db_path(c->db),
+		    (unsigned long long)(index + 1));
+	}
+	/* Leaf data = the row's chain hash (PROTOCOL.md §11.1). */
+	merkle_leaf_hash(sqlite3_column_blob(c->s, 1), AUDITLOG_HASHBYTES, out);
+	c->next++;
+	return 0;
+}
+
+int
+checkpointer_proof(struct db *db, uint64_t from, uint64_t to,
+    uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
+{
+	struct leaf_cursor c;
+	int rc;
+
+	*n = 0;
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	if ((c.s = db_prepare(db, leaf_sql, st)) == NULL)
+		return -1;
+	rc = merkle_consistency_proof(from, to, cursor_leaf, &c, proof, n, st);
+	sqlite3_reset(c.s);
+	return rc;
+}
+
+int
+checkpointer_set_countersigned(struct db *db, uint64_t size, const char *cs, size_t cs_len,
+    int *stored, struct status *st)
+{
+	sqlite3_stmt *s;
+	size_t len;
+	int rc, match;
+
+	*stored = 0;
+	if ((s = db_prepare(db, row_text_sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
+	if ((rc = db_step(db, s, st)) != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
+	len = (size_t)sqlite3_column_bytes(s, 0);
+	/* cs is the row's text and one signature line more, or another
+	 * checkpoint (an answer to a text re-signed since). */
+	match = sqlite3_column_type(s, 0) == SQLITE_TEXT && cs_len > len &&
+	    memcmp(sqlite3_column_text(s, 0), cs, len) == 0;
+	sqlite3_reset(s);
+	if (!match)
+		return 0;
+	if ((s = db_prepare(db, set_countersigned_sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
+	sqlite3_bind_text(s, 2, cs, (int)cs_len, SQLITE_STATIC);
+	if (db_step(db, s, st) != DB_DONE)
+		return -1;
+	*stored = 1;
+	return 0;
+}

@@ -21,6 +21,8 @@
 #ifndef DUTYNET_CHECKPOINTER_H
 #define DUTYNET_CHECKPOINTER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/db.h"
@@ -81,5 +83,50 @@ int checkpointer_write(struct checkpointer *c, struct status *st)
 /* The tree size and root the checkpointer has read so far. */
 void checkpointer_tree(const struct checkpointer *c, uint64_t *size,
     uint8_t root[MERKLE_HASHBYTES]);
+
+/*
+ * The agent's side of countersigning (PROTOCOL.md §7.8): reading what to
+ * send, proving it, and keeping what the broker sent back.  These work on
+ * the database alone (no struct checkpointer), inside or outside a
+ * transaction.
+ */
+
+/* One row of the checkpoints table. */
+struct checkpointer_row {
+	uint64_t size;
+	uint64_t time_ms;
+	uint8_t root[MERKLE_HASHBYTES];
+	char text[CHECKPOINT_TEXT_MAX + 1];	/* the owner-signed text, NUL-terminated */
+	size_t len;
+	bool countersigned;			/* the countersigned column is set */
+};
+
+/* The newest row (the largest size): 1 and *row, 0 if the table is empty.
+ * -1 and st 451 if it cannot be read, 500 if the row is damaged. */
+int checkpointer_newest(struct db *db, struct checkpointer_row *row, struct status *st)
+    __attribute__((warn_unused_result));
+
+/* The largest size with a countersigned copy: 1 and *size, 0 if none.  -1
+ * and st 451. */
+int checkpointer_countersigned_size(struct db *db, uint64_t *size, struct status *st)
+    __attribute__((warn_unused_result));
+
+/* Writes the consistency proof from the log's first `from` entries to its
+ * first `to` (RFC 9162 §2.1.4.1; leaf i = the hash of audit seq i + 1) into
+ * proof, *n hashes.  Reads the audit hashes of seq 1..to once (O(to)).  -1
+ * and st 504 if from > to, 500 if an audit row of 1..to is missing or
+ * damaged, 451 if the database failed. */
+int checkpointer_proof(struct db *db, uint64_t from, uint64_t to,
+    uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
+    __attribute__((warn_unused_result));
+
+/* Keeps cs[0..cs_len), a countersigned checkpoint of size entries that the
+ * caller has verified, as the countersigned copy of the row of that size,
+ * if that row's text is exactly the part cs countersigns (cs is that text
+ * followed by one more signature line): *stored = 1.  *stored = 0 if there
+ * is no such row or its text differs (it was re-signed meanwhile).  -1 and
+ * st 451. */
+int checkpointer_set_countersigned(struct db *db, uint64_t size, const char *cs, size_t cs_len,
+    int *stored, struct status *st) __attribute__((warn_unused_result));
 
 #endif

@@ -174,9 +174,10 @@ derive(struct keyfile *k, const char *path, struct status *st)
 	return 0;
 }
 
-/* Checks the opened file: regular, ours, no group or other access, small. */
+/* Checks the opened file: regular, ours, no group or other access, at most
+ * max bytes. */
 static int
-check_file(int fd, const char *path, struct status *st)
+check_file(int fd, const char *path, size_t max, struct status *st)
 {
 	struct stat sb;
 
@@ -192,38 +193,36 @@ check_file(int fd, const char *path, struct status *st)
 	if ((sb.st_mode & GROUP_OTHER_BITS) != 0)
 		return status_set(st, STATUS_BAD_FIELD, "key file %s has mode %04o; run chmod 600 %s",
 		    path, (unsigned)(sb.st_mode & PERM_BITS), path);
-	if (sb.st_size > KEYFILE_MAX_BYTES)
+	if ((uint64_t)sb.st_size > max)
 		return status_set(st, STATUS_BAD_FIELD,
-		    "key file %s is %lld bytes; a key file is at most %d", path,
-		    (long long)sb.st_size, KEYFILE_MAX_BYTES);
+		    "key file %s is %lld bytes; a key file is at most %zu", path,
+		    (long long)sb.st_size, max);
 	return 0;
 }
 
 int
-keyfile_load(const char *path, struct keyfile **out, struct status *st)
+keyfile_read_secret(const char *path, size_t max, char **out, size_t *outlen, struct status *st)
 {
-	struct keyfile *k = NULL;
-	struct cursor c = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	ssize_t n;
 	int fd, ret = -1;
 
 	*out = NULL;
+	*outlen = 0;
 	if (sodium_init() < 0)
 		return status_set(st, STATUS_UNAVAILABLE, "libsodium failed to initialise");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
 		return status_set(st, STATUS_BAD_FIELD, "cannot open key file %s: %s", path,
 		    strerror(errno));
-	if (check_file(fd, path, st) != 0)
+	if (check_file(fd, path, max, st) != 0)
 		goto out;
-	if ((buf = sodium_malloc(KEYFILE_MAX_BYTES + 1)) == NULL || (k = alloc()) == NULL) {
+	if ((buf = sodium_malloc(max + 1)) == NULL) {
 		status_set(st, STATUS_UNAVAILABLE, "out of locked memory reading key file %s",
 		    path);
 		goto out;
 	}
-	while (len <= KEYFILE_MAX_BYTES &&
-	    (n = read(fd, buf + len, KEYFILE_MAX_BYTES + 1 - len)) != 0) {
+	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -233,9 +232,36 @@ keyfile_load(const char *path, struct keyfile **out, struct status *st)
 		}
 		len += (size_t)n;
 	}
-	if (len > KEYFILE_MAX_BYTES) {
-		status_set(st, STATUS_BAD_FIELD, "key file %s is longer than %d bytes", path,
-		    KEYFILE_MAX_BYTES);
+	if (len > max) {
+		status_set(st, STATUS_BAD_FIELD, "key file %s is longer than %zu bytes", path, max);
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	ret = 0;
+out:
+	close(fd);
+	sodium_free(buf);	/* zeroes it; accepts NULL */
+	return ret;
+}
+
+int
+keyfile_load(const char *path, struct keyfile **out, struct status *st)
+{
+	struct keyfile *k = NULL;
+	struct cursor c = {0};
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	*out = NULL;
+	if (keyfile_read_secret(path, KEYFILE_MAX_BYTES, &buf, &len, st) != 0)
+		return -1;
+	if ((k = alloc()) == NULL) {
+		status_set(st, STATUS_UNAVAILABLE, "out of locked memory reading key file %s",
+		    path);
 		goto out;
 	}
 	c = (struct cursor){.path = path, .buf = buf, .len = len};
@@ -247,9 +273,7 @@ keyfile_load(const char *path, struct keyfile **out, struct status *st)
 	status_ok(st);
 	ret = 0;
 out:
-	close(fd);
-	if (buf != NULL)
-		sodium_free(buf);
+	sodium_free(buf);
 	keyfile_destroy(&k);
 	return ret;
 }

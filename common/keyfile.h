@@ -54,6 +54,14 @@ struct keyfile {
 int keyfile_load(const char *path, struct keyfile **out, struct status *st)
     __attribute__((warn_unused_result));
 
+/* Reads another secret file (a TLS private key) with keyfile_load's
+ * checks - a regular file, owned by this user, no group or other access, at
+ * most max bytes - into *out: sodium_malloc memory, NUL-terminated, *len
+ * bytes, the caller's to wipe and sodium_free.  -1 and st 504 naming the
+ * file and what to do. */
+int keyfile_read_secret(const char *path, size_t max, char **out, size_t *len,
+    struct status *st) __attribute__((warn_unused_result));
+
 /* Generates fresh keys for agency id (with a box pair unless with_box is
  * false; the broker has one too, it seals its notices) into a new read-only *out.  -1 and st 504 if id
  * is not a valid agency id. */

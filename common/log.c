@@ -88,6 +88,8 @@ log_level_name(int level)
 	switch (level) {
 	case LOG_LEVEL_FATAL:
 		return "fatal";
+	case LOG_LEVEL_ERROR:
+		return "error";
 	case LOG_LEVEL_WARN:
 		return "warn";
 	case LOG_LEVEL_INFO:

@@ -35,6 +35,7 @@
 /* The levels, with the syslog priorities journald is given for them. */
 enum log_level {
 	LOG_LEVEL_FATAL = 2,	/* LOG_CRIT: the program is exiting */
+	LOG_LEVEL_ERROR = 3,	/* LOG_ERR: an alarm someone must look at (it goes on) */
 	LOG_LEVEL_WARN = 4,	/* LOG_WARNING: something failed or was refused */
 	LOG_LEVEL_INFO = 6,	/* LOG_INFO: a normal event worth keeping */
 	LOG_LEVEL_DEBUG = 7,	/* LOG_DEBUG: only when verbose */

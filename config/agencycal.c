@@ -6,11 +6,14 @@
  * then takes its own `calendar` group, as calendar_load_directory does.
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/agencycal.h"
 
+/* The installed copy; CMake passes DATADIR/dutynet/... of its prefix. */
 #ifndef DUTYNET_HOLIDAYS_FILE
 #define DUTYNET_HOLIDAYS_FILE "/usr/share/dutynet/" CALENDAR_HOLIDAYS_FILE
 #endif
@@ -22,12 +25,35 @@ struct agencycal {
 	size_t n;
 };
 
+#if defined(DUTYNET_BUILD_DIR) && defined(DUTYNET_BUILD_HOLIDAYS_FILE)
+/* 1 if this program is one CMake built in DUTYNET_BUILD_DIR, run from
+ * there (not an installed copy of it). */
+static int
+in_build_tree(void)
+{
+	char exe[PATH_MAX];
+	size_t dir = strlen(DUTYNET_BUILD_DIR);
+	ssize_t n = readlink(AGENCYCAL_SELF_EXE, exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	return (size_t)n > dir && strncmp(exe, DUTYNET_BUILD_DIR, dir) == 0 && exe[dir] == '/';
+}
+#endif
+
 const char *
 agencycal_holidays_path(void)
 {
 	const char *env = getenv(AGENCYCAL_HOLIDAYS_ENV);
 
-	return env != NULL && env[0] != '\0' ? env : DUTYNET_HOLIDAYS_FILE;
+	if (env != NULL && env[0] != '\0')
+		return env;
+#if defined(DUTYNET_BUILD_DIR) && defined(DUTYNET_BUILD_HOLIDAYS_FILE)
+	if (in_build_tree())
+		return DUTYNET_BUILD_HOLIDAYS_FILE;
+#endif
+	return DUTYNET_HOLIDAYS_FILE;
 }
 
 void

@@ -19,13 +19,21 @@
 #include "config/directory.h"
 #include "proto/status.h"
 
-/* Where the bank holidays come from: $DUTYNET_HOLIDAYS if set, else the
- * file installed with dutynet (compiled in as DUTYNET_HOLIDAYS_FILE). */
+/* Where the bank holidays come from: $DUTYNET_HOLIDAYS if set; else, for a
+ * program run from the build tree CMake made (its own path, /proc/self/exe,
+ * is under DUTYNET_BUILD_DIR), the source tree's copy
+ * (DUTYNET_BUILD_HOLIDAYS_FILE), so tests and demos run unchanged before
+ * anything is installed; else the copy `cmake --install` put in
+ * DATADIR/dutynet/ (DUTYNET_HOLIDAYS_FILE, e.g.
+ * /usr/share/dutynet/holidays-england-wales.conf).  All three are compiled
+ * in by config/CMakeLists.txt. */
 #define AGENCYCAL_HOLIDAYS_ENV "DUTYNET_HOLIDAYS"
+#define AGENCYCAL_SELF_EXE "/proc/self/exe"
 
 struct agencycal;
 
-/* The holiday file to use (see above), borrowed. */
+/* The holiday file to use (see above), borrowed: a string constant or the
+ * environment's. */
 const char *agencycal_holidays_path(void);
 
 /* Loads the calendar of every agency in d from dir/directory.conf, with the

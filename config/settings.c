@@ -5,6 +5,7 @@
  * loaded struct is always complete; every bad value is recorded with its
  * file, line and field and loading carries on, so one run shows them all.
  */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,23 @@
 
 static const char *const broker_known[] = {"endpoint", "data_dir", "key_file",
     "stats_socket", "max_envelope_bytes", "expiry", "heartbeat_ms", "delivery_window", "hwm",
-    "recipient_quota", "checkpoint_entries", "checkpoint_seconds", NULL};
+    "recipient_quota", "checkpoint_entries", "checkpoint_seconds", "retention", NULL};
 static const char *const agent_known[] = {"agency", "broker_endpoint", "data_dir",
     "key_file", "control_socket", "on_message", "retry_initial_ms", "retry_max_ms", "window",
-    "heartbeat_ms", "contact_windows", "checkpoint_entries", "checkpoint_seconds", NULL};
+    "heartbeat_ms", "contact_windows", "checkpoint_entries", "checkpoint_seconds", "retention",
+    "web_listen", "web_tls_cert", "web_tls_key", "web_session_idle", NULL};
+
+/* retention, the same in both files; absent: content is kept for ever. */
+static void
+load_retention(struct conf *c, const config_setting_t *root, struct retention_period *out)
+{
+	struct status st;
+	const char *v;
+
+	if (conf_string(c, root, "retention", CONF_OPTIONAL, &v) == 0 &&
+	    retention_period_parse(v, out, &st) != 0)
+		conf_error_member(c, root, "retention", "%s", st.text);
+}
 
 /* checkpoint_entries and checkpoint_seconds, the same in both files. */
 static void
@@ -63,6 +77,82 @@ settings_endpoint_valid(const char *s, struct status *st)
 		return status_set(st, STATUS_BAD_FIELD,
 		    "endpoint '%s' has a bad port; use 1 to %d or *", q, PORT_MAX);
 	return 0;
+}
+
+int
+settings_web_listen_parse(const char *s, char host[SETTINGS_WEB_HOST_MAX], int *port,
+    struct status *st)
+{
+	char q[CONF_QUOTE_BUF], addr[sizeof(struct in6_addr)];
+	const char *h = s, *colon, *p;
+	size_t hlen;
+	long n = 0;
+	int v6 = s[0] == '[';
+
+	conf_quote(s, q);
+	if (v6) {
+		h = s + 1;
+		if ((colon = strchr(h, ']')) == NULL || colon[1] != ':')
+			return status_set(st, STATUS_BAD_FIELD,
+			    "web_listen '%s': write an IPv6 address as \"[::1]:8441\"", q);
+		hlen = (size_t)(colon - h);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return status_set(st, STATUS_BAD_FIELD,
+			    "web_listen '%s' needs an address and a port, like \"127.0.0.1:8441\"", q);
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= SETTINGS_WEB_HOST_MAX)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "web_listen '%s' needs an IP address before the port, like \"127.0.0.1:8441\"",
+		    q);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) != 1)
+		return status_set(st, STATUS_BAD_FIELD,
+		    "web_listen '%s': '%s' is not an %s address (a literal, not a host name)", q,
+		    host, v6 ? "IPv6" : "IPv4");
+	for (p = colon + 1; *p >= '0' && *p <= '9' && p - colon <= PORT_DIGITS_MAX; p++)
+		n = n * 10 + (*p - '0');
+	if (p == colon + 1 || *p != '\0' || n < 1 || n > PORT_MAX)
+		return status_set(st, STATUS_BAD_FIELD, "web_listen '%s' has a bad port; use 1 to %d",
+		    q, PORT_MAX);
+	*port = (int)n;
+	return 0;
+}
+
+/* web_listen, web_tls_cert and web_tls_key (both or neither) and
+ * web_session_idle: the web inbox. */
+static void
+load_web(struct conf *c, const config_setting_t *root, struct settings_agent *s)
+{
+	struct conf_duration idle;
+	struct status st;
+	const char *v;
+	int cert, key;
+
+	if (conf_string(c, root, "web_listen", CONF_OPTIONAL, &v) == 0 &&
+	    settings_web_listen_parse(v, s->web_host, &s->web_port, &st) != 0) {
+		conf_error_member(c, root, "web_listen", "%s", st.text);
+		s->web_port = 0;
+	}
+	cert = conf_path_value(c, root, "web_tls_cert", CONF_OPTIONAL, &s->web_tls_cert);
+	key = conf_path_value(c, root, "web_tls_key", CONF_OPTIONAL, &s->web_tls_key);
+	if (key == 0)
+		s->web_tls_key_line = (unsigned)config_setting_source_line(
+		    config_setting_get_member(root, "web_tls_key"));
+	if ((cert == 0) != (key == 0) && cert != -1 && key != -1)
+		conf_error_member(c, root, cert == 0 ? "web_tls_key" : "web_tls_cert",
+		    "is missing: HTTPS needs both web_tls_cert and web_tls_key (or neither)");
+	if (conf_duration(c, root, "web_session_idle", CONF_OPTIONAL, &idle) != 0)
+		return;
+	if (idle.parsed.kind != DURATION_CLOCK || idle.parsed.ms < SETTINGS_WEB_SESSION_IDLE_MIN_MS ||
+	    idle.parsed.ms > SETTINGS_WEB_SESSION_IDLE_MAX_MS)
+		conf_error_member(c, root, "web_session_idle", "'%s' must be clock time from 1 "
+		    "minute to 24 hours, like \"30 minutes\"", idle.text);
+	else
+		s->web_session_idle_ms = idle.parsed.ms;
 }
 
 /* Reads an endpoint setting into a copy. */
@@ -171,6 +261,7 @@ settings_broker_load(const char *dir, struct conf_errors *errs)
 	conf_int(c, root, "recipient_quota", CONF_OPTIONAL, 1, SETTINGS_RECIPIENT_QUOTA_MAX,
 	    &s->recipient_quota);
 	load_checkpoint(c, root, &s->checkpoint_entries, &s->checkpoint_seconds);
+	load_retention(c, root, &s->retention);
 out:
 	if (conf_errors_count(errs) > before)
 		settings_broker_destroy(&s);
@@ -192,6 +283,8 @@ settings_agent_destroy(struct settings_agent **sp)
 	free(s->data_dir);
 	free(s->key_file);
 	free(s->control_socket);
+	free(s->web_tls_cert);
+	free(s->web_tls_key);
 	for (i = 0; s->on_message != NULL && s->on_message[i] != NULL; i++)
 		free(s->on_message[i]);
 	free(s->on_message);
@@ -307,6 +400,7 @@ settings_agent_load(const char *dir, const char *agency, const struct directory 
 	s->heartbeat_ms = SETTINGS_HEARTBEAT_MS_DEFAULT;
 	s->checkpoint_entries = SETTINGS_CHECKPOINT_ENTRIES_DEFAULT;
 	s->checkpoint_seconds = SETTINGS_CHECKPOINT_SECONDS_DEFAULT;
+	s->web_session_idle_ms = SETTINGS_WEB_SESSION_IDLE_DEFAULT_MS;
 
 	conf_check_known(c, root, agent_known);
 	load_agency(c, root, agency, d, s);
@@ -329,6 +423,8 @@ settings_agent_load(const char *dir, const char *agency, const struct directory 
 	conf_int(c, root, "heartbeat_ms", CONF_OPTIONAL, SETTINGS_HEARTBEAT_MS_MIN,
 	    SETTINGS_HEARTBEAT_MS_MAX, &s->heartbeat_ms);
 	load_checkpoint(c, root, &s->checkpoint_entries, &s->checkpoint_seconds);
+	load_retention(c, root, &s->retention);
+	load_web(c, root, s);
 out:
 	if (conf_errors_count(errs) > before)
 		settings_agent_destroy(&s);

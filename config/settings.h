@@ -15,6 +15,7 @@
 #include "config/calendar.h"
 #include "config/conf.h"
 #include "config/directory.h"
+#include "config/retention.h"
 #include "proto/envelope.h"
 #include "proto/ids.h"
 
@@ -50,6 +51,11 @@
 #define SETTINGS_CHECKPOINT_ENTRIES_MAX 100000000
 #define SETTINGS_CHECKPOINT_SECONDS_DEFAULT 300
 #define SETTINGS_CHECKPOINT_SECONDS_MAX 86400		/* one day */
+/* The web inbox (issue 9): idle login sessions end after this long. */
+#define SETTINGS_WEB_SESSION_IDLE_DEFAULT_MS 1800000	/* 30 minutes */
+#define SETTINGS_WEB_SESSION_IDLE_MIN_MS 60000		/* one minute */
+#define SETTINGS_WEB_SESSION_IDLE_MAX_MS 86400000	/* one day */
+#define SETTINGS_WEB_HOST_MAX 46			/* INET6_ADDRSTRLEN */
 
 struct settings_broker {
 	char *path;			/* the file read */
@@ -66,6 +72,8 @@ struct settings_broker {
 	int64_t recipient_quota;	/* DELIVERs queued per recipient, at most */
 	int64_t checkpoint_entries;	/* audit checkpoint every this many entries */
 	int64_t checkpoint_seconds;	/* or this many seconds */
+	struct retention_period retention;	/* content kept this long after
+						 * its message is final; FOREVER if unset */
 };
 
 struct settings_agent {
@@ -84,8 +92,17 @@ struct settings_agent {
 	int64_t heartbeat_ms;
 	int64_t checkpoint_entries;	/* audit checkpoint every this many entries */
 	int64_t checkpoint_seconds;	/* or this many seconds */
+	struct retention_period retention;	/* content kept this long after its
+						 * case is over; FOREVER if unset */
 	struct calendar *contact_windows;	/* when on_message may interrupt people for
 						 * standard and routine messages; NULL if unset */
+	/* The web inbox: web_port 0 if web_listen is unset (no web server). */
+	char web_host[SETTINGS_WEB_HOST_MAX];	/* an IPv4 or IPv6 literal */
+	int web_port;
+	char *web_tls_cert;		/* both or neither: HTTPS only */
+	char *web_tls_key;
+	unsigned web_tls_key_line;	/* where web_tls_key is set, for errors */
+	int64_t web_session_idle_ms;
 };
 
 /* Reads dir/broker.conf.  NULL after recording every problem in errs. */
@@ -107,5 +124,11 @@ void settings_agent_destroy(struct settings_agent **sp);
  * or "*", or "ipc://path"), else -1 and st 504 naming it. */
 int settings_endpoint_valid(const char *s, struct status *st)
     __attribute__((warn_unused_result));
+
+/* Parses a web_listen value, "HOST:PORT" with an IPv4 literal or
+ * "[IPv6]:PORT", into host (without brackets) and *port (1..65535).  -1 and
+ * st 504 naming the value otherwise. */
+int settings_web_listen_parse(const char *s, char host[SETTINGS_WEB_HOST_MAX], int *port,
+    struct status *st) __attribute__((warn_unused_result));
 
 #endif

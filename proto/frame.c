@@ -28,6 +28,7 @@ enum kind {
 	K_UINT,		/* uint in lo..hi, into an integer member */
 	K_MSGID,	/* bin(16): a UUIDv7 message id */
 	K_TEXT,		/* str of at most FRAME_TEXT_MAX bytes, into char text[] */
+	K_CHECKPOINT,	/* str of at most CHECKPOINT_TEXT_MAX bytes, into checkpoint[] */
 };
 
 struct field {
@@ -51,6 +52,10 @@ static const struct field f_seq = UINT_FIELD("seq", seq, 0, UINT64_MAX);
 static const struct field f_id = {"message_id", K_MSGID, offsetof(struct frame, id), 0, 0, 0};
 static const struct field f_code = UINT_FIELD("code", code, FRAME_CODE_MIN, FRAME_CODE_MAX);
 static const struct field f_text = {"text", K_TEXT, offsetof(struct frame, text), 0, 0, 0};
+static const struct field f_size = UINT_FIELD("size", size, 0, MERKLE_MAX_SIZE);
+static const struct field f_from_size = UINT_FIELD("from_size", from_size, 0, MERKLE_MAX_SIZE);
+static const struct field f_checkpoint = {"checkpoint", K_CHECKPOINT,
+	offsetof(struct frame, checkpoint), 0, 0, 0};
 
 #define BODY_FIELDS_MAX 5
 
@@ -72,6 +77,8 @@ static const struct command {
 	{FRAME_PING, "ping", 2, 1, {&f_time}},
 	{FRAME_PONG, "pong", 2, 1, {&f_time}},
 	{FRAME_ERROR, "error", 2, 2, {&f_code, &f_text}},
+	{FRAME_CHECKPOINT, "checkpoint", 3, 2, {&f_checkpoint, &f_from_size}},
+	{FRAME_COUNTERSIGNED, "countersigned", 2, 4, {&f_size, &f_code, &f_text, &f_checkpoint}},
 };
 
 /* A field's value in transit: a byte view for str/bin, a number for uint. */
@@ -217,6 +224,13 @@ check_field(const struct command *c, const struct field *fl, const struct value 
 			    "%s body field '%s' is %zu bytes, over the %d-byte cap; shorten it",
 			    c->name, fl->name, v->len, FRAME_TEXT_MAX);
 		return 0;
+	case K_CHECKPOINT:
+		/* Only the length here: checkpoint_parse reads it strictly. */
+		if (v->len > CHECKPOINT_TEXT_MAX)
+			return status_set(st, STATUS_TOO_LARGE,
+			    "%s body field '%s' is %zu bytes; a checkpoint text has at most %zu",
+			    c->name, fl->name, v->len, (size_t)CHECKPOINT_TEXT_MAX);
+		return 0;
 	}
 	assert(!"unknown field kind");
 	return -1;
@@ -268,6 +282,9 @@ put_field(struct pack_writer *w, const struct command *c, const struct field *fl
 	case K_TEXT:
 		v.len = strnlen(m, MEMBER_SIZE(text));
 		break;
+	case K_CHECKPOINT:
+		v.len = strnlen(m, MEMBER_SIZE(checkpoint));
+		break;
 	case K_MSGID:
 		v.len = IDS_MSGID_BYTES;
 		break;
@@ -280,6 +297,7 @@ put_field(struct pack_writer *w, const struct command *c, const struct field *fl
 	switch (fl->kind) {
 	case K_AGENCY:
 	case K_TEXT:
+	case K_CHECKPOINT:
 		return put_str(w, c, fl, &v, st);
 	case K_MSGID:
 		pack_write_bin(w, v.p, v.len);
@@ -327,6 +345,7 @@ get_field(struct pack_reader *r, const struct command *c, const struct field *fl
 	switch (fl->kind) {
 	case K_AGENCY:
 	case K_TEXT:
+	case K_CHECKPOINT:
 		rc = pack_read_str(r, &s, &n);
 		v.p = s;
 		break;
@@ -344,7 +363,8 @@ get_field(struct pack_reader *r, const struct command *c, const struct field *fl
 	if (check_field(c, fl, &v, st) == -1)
 		return -1;
 	/* check_field bounds every length by its member (agency ids by
-	 * IDS_AGENCY_MAX, texts by FRAME_TEXT_MAX, ids exactly), and the
+	 * IDS_AGENCY_MAX, texts by FRAME_TEXT_MAX, checkpoint texts by
+	 * CHECKPOINT_TEXT_MAX, ids exactly), and the
 	 * frame was zeroed, so each copy stays NUL-terminated. */
 	if (fl->kind == K_UINT)
 		set_uint(f, fl, v.u);

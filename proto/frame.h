@@ -4,8 +4,8 @@
  * (ROUTER).  Every message starts with a 4-byte command frame, "DN", the
  * protocol version and a command code, as the zguide's Majordomo does, so a
  * peer can reject what it does not speak before parsing anything else.
- * Command bodies are small fixed-position msgpack arrays; envelopes travel
- * as their own frame, byte for byte.  Layouts: proto/PROTOCOL.md, "Framing".
+ * Command bodies are small fixed-position msgpack arrays; envelopes (and a
+ * CHECKPOINT's consistency proof) travel as their own frame, byte for byte.  Layouts: proto/PROTOCOL.md, "Framing".
  */
 #ifndef DUTYNET_FRAME_H
 #define DUTYNET_FRAME_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/checkpoint.h"
 #include "proto/ids.h"
 #include "proto/status.h"
 
@@ -39,6 +40,8 @@ enum frame_command {
 	FRAME_PING = 0x09,	/* either: [time_ms] */
 	FRAME_PONG = 0x0a,	/* either: [time_ms] echoed */
 	FRAME_ERROR = 0x0b,	/* broker: [code, text] for a bad frame */
+	FRAME_CHECKPOINT = 0x0c,	/* agent: [checkpoint, from_size] then the proof */
+	FRAME_COUNTERSIGNED = 0x0d,	/* broker: [size, code, text, checkpoint] */
 };
 
 /* The body of any command (fields unused by a command stay zero). */
@@ -51,8 +54,13 @@ struct frame {
 	uint32_t heartbeat_ms;
 	uint64_t seq;			/* DELIVER/RECEIPT/ACK/OUTCOME */
 	uint8_t id[IDS_MSGID_BYTES];	/* RESULT/OUTCOME: the message */
-	uint16_t code;			/* RESULT/OUTCOME/ERROR */
+	uint16_t code;			/* RESULT/OUTCOME/ERROR/COUNTERSIGNED */
 	char text[FRAME_TEXT_MAX + 1];
+	uint64_t size;			/* COUNTERSIGNED: the size answered */
+	uint64_t from_size;		/* CHECKPOINT: where its proof starts */
+	/* CHECKPOINT: the agency-signed checkpoint text (PROTOCOL.md §11.4);
+	 * COUNTERSIGNED: the countersigned text, or "" (§7.8). */
+	char checkpoint[CHECKPOINT_TEXT_MAX + 1];
 };
 
 /* Writes the 4-byte command frame. */
@@ -63,7 +71,8 @@ void frame_head_encode(uint8_t command, uint8_t out[FRAME_HEAD_BYTES]);
 int frame_head_decode(const uint8_t *buf, size_t len, uint8_t *command, struct status *st)
     __attribute__((warn_unused_result));
 
-/* The number of frames a command has (head + body [+ envelope]). */
+/* The number of frames a command has (head + body [+ envelope or, for
+ * CHECKPOINT, the consistency proof: n * 32 bytes, possibly none]). */
 int frame_parts(uint8_t command);
 
 /* Encodes f's body for f->command into out[0..cap); *len = bytes. */

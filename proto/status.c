@@ -36,6 +36,8 @@ static const struct {
 	{STATUS_EXPIRED, "expired"},
 	{STATUS_REJECTED, "rejected"},
 	{STATUS_CONFLICT, "conflict"},
+	{STATUS_PROVE_FROM, "prove-from"},
+	{STATUS_INCONSISTENT, "inconsistent"},
 };
 
 int

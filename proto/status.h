@@ -38,6 +38,8 @@ enum status_code {
 	STATUS_EXPIRED = 540,		/* not delivered before expiry */
 	STATUS_REJECTED = 541,		/* recipient rejected the message */
 	STATUS_CONFLICT = 550,		/* same message id, other content */
+	STATUS_PROVE_FROM = 560,	/* checkpoint proof from the wrong size */
+	STATUS_INCONSISTENT = 561,	/* checkpoint contradicts an earlier one */
 };
 
 struct status {

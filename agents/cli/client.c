@@ -18,6 +18,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "agents/cli/client.h"
 #include "agents/cli/cmd.h"
 #include "config/settings.h"
@@ -74,6 +76,8 @@ client_args_clear(struct client_args *args)
 
 	for (i = 0; i < args->n; i++) {
 		free(args->a[i].key);
+		/* A value may be a password (dutynet user add): wiped. */
+		sodium_memzero(args->a[i].value, strlen(args->a[i].value));
 		free(args->a[i].value);
 	}
 	args->n = 0;
@@ -359,7 +363,7 @@ client_main(const struct client_cmd *c, int argc, char **argv)
 	const char *file = NULL;
 	char path[CLIENT_ERR_MAX], err[CLIENT_ERR_MAX];
 	uint8_t *req = NULL;
-	size_t len, i;
+	size_t len = 0, i;
 	int ret;
 
 	memset(&args, 0, sizeof(args));
@@ -403,6 +407,8 @@ out:
 	ctlmsg_response_clear(&resp);
 	client_args_clear(&args);
 	client_args_clear(&form);
+	if (req != NULL)
+		sodium_memzero(req, len);	/* it may carry a password */
 	free(req);
 	return ret;
 }

@@ -33,5 +33,7 @@ int cmd_feedback(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_deadlines(int argc, char **argv);
+/* Web inbox accounts (cmd_user.c). */
+int cmd_user(int argc, char **argv);
 
 #endif

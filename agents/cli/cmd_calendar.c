@@ -8,7 +8,8 @@
  * The calendar is the default one (Monday-Friday 09:00-17:00 Europe/London
  * and the bank holidays of England and Wales), or an agency's from the
  * `calendar` group of its directory.conf entry.  The holiday data file is
- * $DUTYNET_HOLIDAYS, else the one this program was built with.
+ * agencycal_holidays_path()'s: $DUTYNET_HOLIDAYS, else the installed copy (the
+ * source tree's for a program run from the build tree).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "agents/cli/cmd.h"
 #include "common/clock.h"
+#include "config/agencycal.h"
 #include "config/calendar.h"
 #include "config/civil.h"
 #include "config/conf.h"
@@ -25,6 +27,7 @@
 #include "config/rfc3339.h"
 #include "proto/ids.h"
 
+/* For the usage text; CMake passes DATADIR/dutynet/... of its prefix. */
 #ifndef DUTYNET_HOLIDAYS_FILE
 #define DUTYNET_HOLIDAYS_FILE "/usr/share/dutynet/" CALENDAR_HOLIDAYS_FILE
 #endif
@@ -57,7 +60,8 @@ static const char due_usage[] =
     "  --config DIR  configuration directory (default $DUTYNET_CONFIG or " CONF_DIR_DEFAULT ")\n"
     "  --json        print {\"from\", \"within\", \"agency\", \"due\", \"due_local\", \"warning\"}\n"
     "\n"
-    "Bank holidays come from $DUTYNET_HOLIDAYS, default " DUTYNET_HOLIDAYS_FILE ".\n"
+    "Bank holidays come from $DUTYNET_HOLIDAYS, default " DUTYNET_HOLIDAYS_FILE "\n"
+    "(the source tree's copy when run from the build tree).\n"
     "A deadline past the last year of that data is still printed, with a warning\n"
     "on stderr naming the year.  Exit codes: 0 done, 1 no deadline (calendar has\n"
     "no working time), 2 bad option, 3 configuration unreadable or invalid.\n";
@@ -167,7 +171,7 @@ parse(int argc, char **argv, const char *usage, struct opts *o)
 static struct calendar *
 open_calendar(const char *cmd, const struct opts *o, int *rc)
 {
-	const char *holidays = getenv("DUTYNET_HOLIDAYS");
+	const char *holidays = agencycal_holidays_path();
 	const char *dir = o->config;
 	struct calendar *cal = calendar_new_default();
 	struct status st;
@@ -177,8 +181,6 @@ open_calendar(const char *cmd, const struct opts *o, int *rc)
 		*rc = CMD_FAIL;
 		return NULL;
 	}
-	if (holidays == NULL || holidays[0] == '\0')
-		holidays = DUTYNET_HOLIDAYS_FILE;
 	if (calendar_load_holidays(cal, holidays, &st) == -1) {
 		fprintf(stderr, "dutynet calendar %s: bank holidays: %s\n"
 		    "(set DUTYNET_HOLIDAYS to the path of %s)\n", cmd, st.text,

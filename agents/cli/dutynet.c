@@ -27,6 +27,7 @@ static const struct {
 	{"outbox", cmd_outbox, "what was sent and is still pending, and why"},
 	{"status", cmd_status, "where one message is: its timeline and deadlines"},
 	{"deadlines", cmd_deadlines, "what is due and overdue, soonest first"},
+	{"user", cmd_user, "staff accounts of the web inbox: add, passwd, disable, list"},
 };
 
 static void

@@ -135,6 +135,14 @@ h_init() {
 	done
 	H_PORT=$(h_free_port) || h_fail "no free TCP port found"
 	h_set_endpoint "tcp://127.0.0.1:$H_PORT"
+	# An agent with a web inbox (web_listen) gets a free port of its own, so
+	# tests that start the example's agents can run side by side.
+	for f in "$H_CONF"/agents/*.conf; do
+		if grep -qE '^web_listen *=' "$f"; then
+			h_conf_set "$f" web_listen "\"127.0.0.1:$(h_free_port)\"" ||
+				h_fail "no free TCP port found"
+		fi
+	done
 	H_DB=$H_CONF/run/broker/broker.db
 }
 

@@ -152,6 +152,8 @@ each_agency_has_its_own_calendar(void **state)
 static void
 holiday_file_from_the_environment(void **state)
 {
+	char want[PATH_MAX_LEN];
+
 	(void)state;
 	assert_int_equal(setenv(AGENCYCAL_HOLIDAYS_ENV, "/etc/dutynet/holidays.conf", 1), 0);
 	assert_string_equal(agencycal_holidays_path(), "/etc/dutynet/holidays.conf");
@@ -159,6 +161,11 @@ holiday_file_from_the_environment(void **state)
 	assert_non_null(strstr(agencycal_holidays_path(), CALENDAR_HOLIDAYS_FILE));
 	assert_int_equal(unsetenv(AGENCYCAL_HOLIDAYS_ENV), 0);
 	assert_non_null(strstr(agencycal_holidays_path(), CALENDAR_HOLIDAYS_FILE));
+	/* This test runs from the build tree: the source tree's copy, not the
+	 * installed one (which need not exist yet). */
+	snprintf(want, sizeof(want), "%s/config/%s", getenv("DUTYNET_SOURCE_DIR"),
+	    CALENDAR_HOLIDAYS_FILE);
+	assert_string_equal(agencycal_holidays_path(), want);
 }
 
 int

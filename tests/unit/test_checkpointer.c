@@ -3,7 +3,11 @@
  * log: checkpoints at N entries, at T seconds and in a quiet period, each
  * root recomputed independently (RFC 9162 MTH over the rows' hashes, written
  * out here with SHA-256) and each signature checked with the public key;
- * reopening continues; a cut or rewritten log is refused at open. */
+ * reopening continues; a cut or rewritten log is refused at open.  The
+ * agent's countersigning helpers: consistency proofs read from the audit
+ * table (against proto/merkle.c over the same leaves, for every pair of
+ * sizes up to 17), the newest row, and keeping a countersigned copy only
+ * for the exact text it countersigns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,6 +339,166 @@ reopen_continues(void **state)
 	db_close(&db);
 }
 
+/* The leaf hashes of the first n audit rows, read with plain SQL. */
+static void
+leaf_hashes(struct db *db, uint64_t n, uint8_t (*out)[32])
+{
+	uint8_t buf[33];
+	sqlite3_stmt *s;
+	size_t i = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db),
+	    "SELECT hash FROM audit WHERE seq <= ? ORDER BY seq", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		buf[0] = 0x00;
+		memcpy(buf + 1, sqlite3_column_blob(s, 0), 32);
+		crypto_hash_sha256(out[i++], buf, sizeof(buf));
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(i, n);
+}
+
+/* The countersigned copy of the row of size, made with the broker's key. */
+static void
+countersigned_copy(struct db *db, uint64_t size, const struct keyfile *broker,
+    char out[CHECKPOINT_TEXT_MAX + 1], size_t *len)
+{
+	struct checkpoint cp;
+	struct status st;
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db),
+	    "SELECT text FROM checkpoints WHERE size = ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(checkpoint_parse((const char *)sqlite3_column_text(s, 0),
+	    (size_t)sqlite3_column_bytes(s, 0), &cp, &st), 0);
+	sqlite3_finalize(s);
+	assert_int_equal(checkpoint_countersign(&cp, "broker", broker->sign_sk, &st), 0);
+	assert_int_equal(checkpoint_encode(&cp, out, len, &st), 0);
+}
+
+static void
+proofs_from_the_database(void **state)
+{
+	uint8_t leaves[MAX_ROWS][32], got[MERKLE_PROOF_MAX_BYTES], want[MERKLE_PROOF_MAX_BYTES];
+	uint8_t r1[32], r2[32];
+	struct checkpointer_row row;
+	struct status st;
+	struct db *db;
+	char path[128];
+	uint64_t from, to;
+	size_t n, m;
+
+	(void)state;
+	db = open_db(path);
+	append(db, 17);
+	leaf_hashes(db, 17, leaves);
+	for (to = 0; to <= 17; to++) {
+		for (from = 0; from <= to; from++) {
+			assert_int_equal(checkpointer_proof(db, from, to, got, &n, &st), 0);
+			assert_int_equal(merkle_consistency_proof(from, to, merkle_array_leaf,
+			    leaves, want, &m, &st), 0);
+			assert_int_equal(n, m);
+			assert_memory_equal(got, want, n * 32);
+			expected_root(db, from, r1);
+			expected_root(db, to, r2);
+			assert_int_equal(merkle_consistency_verify(from, to, r1, r2, got, n, &st),
+			    0);
+		}
+	}
+	assert_int_equal(checkpointer_proof(db, 5, 4, got, &n, &st), -1);
+	assert_int_equal(st.code, STATUS_BAD_FIELD);
+	assert_int_equal(checkpointer_proof(db, 3, 18, got, &n, &st), -1);
+	assert_int_equal(st.code, STATUS_MALFORMED);
+	assert_non_null(strstr(st.text, "seq 18"));
+	exec(db, "DELETE FROM audit WHERE seq = 9");
+	assert_int_equal(checkpointer_proof(db, 3, 17, got, &n, &st), -1);
+	assert_int_equal(st.code, STATUS_MALFORMED);
+	assert_non_null(strstr(st.text, "seq 9"));
+	exec(db, "UPDATE audit SET hash = x'00' WHERE seq = 4");
+	assert_int_equal(checkpointer_proof(db, 2, 3, got, &n, &st), 0);
+	assert_int_equal(checkpointer_proof(db, 2, 5, got, &n, &st), -1);
+	assert_int_equal(st.code, STATUS_MALFORMED);
+	/* No checkpoints table yet: read as a failure, not as none. */
+	assert_int_equal(checkpointer_newest(db, &row, &st), -1);
+	assert_int_equal(st.code, STATUS_STORE_FAILED);
+	db_close(&db);
+}
+
+static void
+newest_and_countersigned_copies(void **state)
+{
+	struct checkpointer *c;
+	struct checkpointer_row row;
+	struct keyfile *broker = NULL;
+	struct status st;
+	struct db *db;
+	char path[128], cs5[CHECKPOINT_TEXT_MAX + 1], cs9[CHECKPOINT_TEXT_MAX + 1];
+	size_t len5, len9;
+	uint64_t size = 77;
+	int stored = -1;
+
+	(void)state;
+	assert_int_equal(keyfile_generate("broker", true, &broker, &st), 0);
+	db = open_db(path);
+	assert_non_null(c = checkpointer_open(db, ORIGIN, keys->sign_sk, 100, EVERY_MS, &st));
+	assert_int_equal(checkpointer_newest(db, &row, &st), 0);
+	assert_int_equal(checkpointer_countersigned_size(db, &size, &st), 0);
+	assert_int_equal(size, 0);
+	append(db, 5);
+	assert_int_equal(checkpointer_write(c, &st), 0);
+	append(db, 4);
+	clock_set_fixed(T0 + 10);
+	assert_int_equal(checkpointer_write(c, &st), 0);
+	assert_int_equal(checkpointer_newest(db, &row, &st), 1);
+	assert_int_equal(row.size, 9);
+	assert_int_equal(row.time_ms, T0 + 10);
+	assert_false(row.countersigned);
+	assert_int_equal(strlen(row.text), row.len);
+	check_row(db, 9, T0 + 10);
+
+	countersigned_copy(db, 5, broker, cs5, &len5);
+	countersigned_copy(db, 9, broker, cs9, &len9);
+	/* Another row's copy, and a size with no row: not kept. */
+	assert_int_equal(checkpointer_set_countersigned(db, 9, cs5, len5, &stored, &st), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(checkpointer_set_countersigned(db, 6, cs5, len5, &stored, &st), 0);
+	assert_int_equal(stored, 0);
+	/* The row's own text with no signature line more: not kept. */
+	assert_int_equal(checkpointer_set_countersigned(db, 9, row.text, row.len, &stored, &st), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(checkpointer_countersigned_size(db, &size, &st), 0);
+	assert_int_equal(checkpointer_set_countersigned(db, 5, cs5, len5, &stored, &st), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(checkpointer_set_countersigned(db, 9, cs9, len9, &stored, &st), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(checkpointer_countersigned_size(db, &size, &st), 1);
+	assert_int_equal(size, 9);
+	assert_int_equal(checkpointer_newest(db, &row, &st), 1);
+	assert_true(row.countersigned);
+
+	/* A quiet period re-signs size 9: its copy goes, the copy of 5 stays. */
+	clock_set_fixed(T0 + EVERY_MS);
+	assert_int_equal(checkpointer_write(c, &st), 0);
+	assert_int_equal(checkpointer_newest(db, &row, &st), 1);
+	assert_int_equal(row.size, 9);
+	assert_false(row.countersigned);
+	assert_int_equal(checkpointer_countersigned_size(db, &size, &st), 1);
+	assert_int_equal(size, 5);
+	/* The copy of the old text no longer fits the row. */
+	assert_int_equal(checkpointer_set_countersigned(db, 9, cs9, len9, &stored, &st), 0);
+	assert_int_equal(stored, 0);
+
+	exec(db, "UPDATE checkpoints SET root = x'01' WHERE size = 9");
+	assert_int_equal(checkpointer_newest(db, &row, &st), -1);
+	assert_int_equal(st.code, STATUS_MALFORMED);
+	checkpointer_destroy(&c);
+	db_close(&db);
+	keyfile_destroy(&broker);
+}
+
 int
 main(void)
 {
@@ -343,6 +507,8 @@ main(void)
 		cmocka_unit_test(rows_removed_while_running_are_an_error),
 		cmocka_unit_test(checkpoints_at_n_entries_t_seconds_and_quiet_periods),
 		cmocka_unit_test(reopen_continues),
+		cmocka_unit_test(proofs_from_the_database),
+		cmocka_unit_test(newest_and_countersigned_copies),
 	};
 	struct status st;
 	char cmd[128];

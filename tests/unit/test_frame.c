@@ -16,8 +16,11 @@
 
 static const uint8_t all_commands[] = {
 	FRAME_HELLO, FRAME_WELCOME, FRAME_SEND, FRAME_RESULT, FRAME_DELIVER, FRAME_RECEIPT,
-	FRAME_ACK, FRAME_OUTCOME, FRAME_PING, FRAME_PONG, FRAME_ERROR,
+	FRAME_ACK, FRAME_OUTCOME, FRAME_PING, FRAME_PONG, FRAME_ERROR, FRAME_CHECKPOINT,
+	FRAME_COUNTERSIGNED,
 };
+/* The first command code after the last one this protocol version knows. */
+#define UNKNOWN_CODE 0x0e
 
 static void
 msgid(uint64_t ms, uint8_t fill, uint8_t id[IDS_MSGID_BYTES])
@@ -72,6 +75,18 @@ sample(uint8_t command, struct frame *f)
 	case FRAME_ERROR:
 		f->code = 599;
 		strcpy(f->text, "");
+		break;
+	case FRAME_CHECKPOINT:
+		/* The frame carries any text up to the cap; only the broker
+		 * parses it (checkpoint_parse). */
+		memset(f->checkpoint, 'c', CHECKPOINT_TEXT_MAX);
+		f->from_size = MERKLE_MAX_SIZE;
+		break;
+	case FRAME_COUNTERSIGNED:
+		f->size = 1ULL << 33;
+		f->code = 560;
+		strcpy(f->text, "prove from size 8");
+		memset(f->checkpoint, 'k', CHECKPOINT_TEXT_MAX);
 		break;
 	}
 }
@@ -164,7 +179,7 @@ head_rejects_other_versions(void **state)
 static void
 head_rejects_unknown_commands(void **state)
 {
-	const uint8_t unknown[] = {0x00, 0x0c, 0x10, 0x7f, 0xff};
+	const uint8_t unknown[] = {0x00, UNKNOWN_CODE, 0x10, 0x7f, 0xff};
 	uint8_t head[FRAME_HEAD_BYTES] = {0x44, 0x4e, 0x01, 0x00};
 	struct status st;
 	uint8_t cmd;
@@ -176,9 +191,9 @@ head_rejects_unknown_commands(void **state)
 		assert_int_equal(frame_head_decode(head, sizeof(head), &cmd, &st), -1);
 		assert_int_equal(st.code, STATUS_UNKNOWN_COMMAND);
 	}
-	head[3] = 0x0c;
+	head[3] = UNKNOWN_CODE;
 	assert_int_equal(frame_head_decode(head, sizeof(head), &cmd, &st), -1);
-	assert_non_null(strstr(st.text, "0x0c"));
+	assert_non_null(strstr(st.text, "0x0e"));
 }
 
 static void
@@ -201,18 +216,20 @@ head_round_trip_and_parts(void **state)
 		assert_int_equal(cmd, all_commands[i]);
 		assert_non_null(frame_command_name(all_commands[i]));
 		if (all_commands[i] == FRAME_SEND || all_commands[i] == FRAME_DELIVER ||
-		    all_commands[i] == FRAME_RECEIPT)
+		    all_commands[i] == FRAME_RECEIPT || all_commands[i] == FRAME_CHECKPOINT)
 			assert_int_equal(frame_parts(all_commands[i]), 3);
 		else
 			assert_int_equal(frame_parts(all_commands[i]), 2);
 	}
 	assert_int_equal(frame_parts(0x00), -1);
-	assert_int_equal(frame_parts(0x0c), -1);
-	assert_null(frame_command_name(0x0c));
+	assert_int_equal(frame_parts(UNKNOWN_CODE), -1);
+	assert_null(frame_command_name(UNKNOWN_CODE));
 	assert_null(frame_command_name(-1));
 	assert_string_equal(frame_command_name(FRAME_HELLO), "hello");
 	assert_string_equal(frame_command_name(FRAME_SEND), "send");
 	assert_string_equal(frame_command_name(FRAME_ERROR), "error");
+	assert_string_equal(frame_command_name(FRAME_CHECKPOINT), "checkpoint");
+	assert_string_equal(frame_command_name(FRAME_COUNTERSIGNED), "countersigned");
 }
 
 static void
@@ -272,7 +289,7 @@ body_rejects_unknown_command(void **state)
 	struct frame f;
 
 	(void)state;
-	expect_decode(0x0c, empty, sizeof(empty), STATUS_UNKNOWN_COMMAND);
+	expect_decode(UNKNOWN_CODE, empty, sizeof(empty), STATUS_UNKNOWN_COMMAND);
 	expect_decode(0x00, empty, sizeof(empty), STATUS_UNKNOWN_COMMAND);
 	sample(FRAME_SEND, &f);
 	f.command = 0x42;
@@ -567,6 +584,135 @@ encode_buffer_too_small(void **state)
 	assert_int_equal(len, full);
 }
 
+/* [checkpoint, from_size] with a text of n bytes of c. */
+static size_t
+checkpoint_body(size_t n, char c, uint64_t from_size, uint8_t *buf, size_t cap)
+{
+	char text[FRAME_MAX_BODY];
+	struct pack_writer w;
+	size_t len;
+
+	memset(text, c, n);
+	pack_writer_init(&w, buf, cap);
+	pack_write_array(&w, 2);
+	pack_write_str(&w, text, n);
+	pack_write_uint(&w, from_size);
+	assert_int_equal(pack_writer_finish(&w, &len), 0);
+	return len;
+}
+
+/* [size, code, text, checkpoint] by hand. */
+static size_t
+countersigned_body(uint64_t size, uint64_t code, size_t n, uint8_t *buf, size_t cap)
+{
+	char text[FRAME_MAX_BODY];
+	struct pack_writer w;
+	size_t len;
+
+	memset(text, 'k', n);
+	pack_writer_init(&w, buf, cap);
+	pack_write_array(&w, 4);
+	pack_write_uint(&w, size);
+	pack_write_uint(&w, code);
+	pack_write_str(&w, "t", 1);
+	pack_write_str(&w, text, n);
+	assert_int_equal(pack_writer_finish(&w, &len), 0);
+	return len;
+}
+
+static void
+checkpoint_text_cap(void **state)
+{
+	uint8_t buf[FRAME_MAX_BODY];
+	struct frame f;
+	size_t len;
+
+	(void)state;
+	sample(FRAME_CHECKPOINT, &f);
+	memset(f.checkpoint, 'x', sizeof(f.checkpoint));	/* 582 bytes, no NUL */
+	expect_encode(&f, STATUS_TOO_LARGE);
+	sample(FRAME_COUNTERSIGNED, &f);
+	memset(f.checkpoint, 'x', sizeof(f.checkpoint));
+	expect_encode(&f, STATUS_TOO_LARGE);
+	len = checkpoint_body(CHECKPOINT_TEXT_MAX + 1, 'x', 0, buf, sizeof(buf));
+	expect_decode(FRAME_CHECKPOINT, buf, len, STATUS_TOO_LARGE);
+	len = countersigned_body(8, 250, CHECKPOINT_TEXT_MAX + 1, buf, sizeof(buf));
+	expect_decode(FRAME_COUNTERSIGNED, buf, len, STATUS_TOO_LARGE);
+	len = checkpoint_body(CHECKPOINT_TEXT_MAX, 'x', 0, buf, sizeof(buf));
+	assert_int_equal(frame_body_decode(FRAME_CHECKPOINT, buf, len, &f, NULL), 0);
+	assert_int_equal(strlen(f.checkpoint), CHECKPOINT_TEXT_MAX);
+	/* An empty one is well-formed: COUNTERSIGNED carries none on refusals. */
+	len = countersigned_body(8, 504, 0, buf, sizeof(buf));
+	assert_int_equal(frame_body_decode(FRAME_COUNTERSIGNED, buf, len, &f, NULL), 0);
+	assert_int_equal(f.size, 8);
+	assert_int_equal(f.code, 504);
+	assert_string_equal(f.checkpoint, "");
+	/* The longest bodies fit the body cap with room to spare. */
+	sample(FRAME_COUNTERSIGNED, &f);
+	memset(f.text, 't', FRAME_TEXT_MAX);
+	f.size = MERKLE_MAX_SIZE;
+	encode_ok(&f, buf, sizeof(buf), &len);
+	assert_true(len < FRAME_MAX_BODY);
+}
+
+static void
+checkpoint_sizes_in_range(void **state)
+{
+	uint8_t buf[FRAME_MAX_BODY];
+	struct frame f;
+	size_t len;
+
+	(void)state;
+	sample(FRAME_CHECKPOINT, &f);
+	f.from_size = MERKLE_MAX_SIZE + 1;
+	expect_encode(&f, STATUS_BAD_FIELD);
+	sample(FRAME_COUNTERSIGNED, &f);
+	f.size = UINT64_MAX;
+	expect_encode(&f, STATUS_BAD_FIELD);
+	f.size = 0;
+	f.code = 199;
+	expect_encode(&f, STATUS_BAD_FIELD);
+	len = checkpoint_body(10, 'x', MERKLE_MAX_SIZE + 1, buf, sizeof(buf));
+	expect_decode(FRAME_CHECKPOINT, buf, len, STATUS_BAD_FIELD);
+	len = countersigned_body(MERKLE_MAX_SIZE + 1, 250, 0, buf, sizeof(buf));
+	expect_decode(FRAME_COUNTERSIGNED, buf, len, STATUS_BAD_FIELD);
+	len = countersigned_body(0, 600, 0, buf, sizeof(buf));
+	expect_decode(FRAME_COUNTERSIGNED, buf, len, STATUS_BAD_FIELD);
+	len = countersigned_body(0, 250, 0, buf, sizeof(buf));
+	assert_int_equal(frame_body_decode(FRAME_COUNTERSIGNED, buf, len, &f, NULL), 0);
+}
+
+static void
+checkpoint_known_bytes(void **state)
+{
+	/* CHECKPOINT ["ab", 300]; COUNTERSIGNED [8, 250, "", ""]. */
+	const uint8_t cp[] = {0x92, 0xa2, 'a', 'b', 0xcd, 0x01, 0x2c};
+	const uint8_t cs[] = {0x94, 0x08, 0xcc, 0xfa, 0xa0, 0xa0};
+	uint8_t buf[FRAME_MAX_BODY];
+	struct frame f;
+	size_t len;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.command = FRAME_CHECKPOINT;
+	strcpy(f.checkpoint, "ab");
+	f.from_size = 300;
+	encode_ok(&f, buf, sizeof(buf), &len);
+	assert_int_equal(len, sizeof(cp));
+	assert_memory_equal(buf, cp, sizeof(cp));
+	memset(&f, 0, sizeof(f));
+	f.command = FRAME_COUNTERSIGNED;
+	f.size = 8;
+	f.code = 250;
+	encode_ok(&f, buf, sizeof(buf), &len);
+	assert_int_equal(len, sizeof(cs));
+	assert_memory_equal(buf, cs, sizeof(cs));
+	/* A checkpoint text that is not UTF-8 fails like any str. */
+	f.command = FRAME_CHECKPOINT;
+	strcpy(f.checkpoint, "bad \xc3\x28");
+	expect_encode(&f, STATUS_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -590,6 +736,9 @@ main(void)
 		cmocka_unit_test(head_round_trip_and_parts),
 		cmocka_unit_test(body_known_bytes),
 		cmocka_unit_test(body_round_trip_every_command),
+		cmocka_unit_test(checkpoint_text_cap),
+		cmocka_unit_test(checkpoint_sizes_in_range),
+		cmocka_unit_test(checkpoint_known_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

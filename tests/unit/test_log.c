@@ -327,7 +327,8 @@ level_names(void **state)
 	assert_string_equal(log_level_name(LOG_LEVEL_WARN), "warn");
 	assert_string_equal(log_level_name(LOG_LEVEL_INFO), "info");
 	assert_string_equal(log_level_name(LOG_LEVEL_DEBUG), "debug");
-	assert_null(log_level_name(3));
+	assert_string_equal(log_level_name(LOG_LEVEL_ERROR), "error");
+	assert_null(log_level_name(5));
 	assert_null(log_level_name(0));
 }
 

@@ -447,6 +447,29 @@ lists_and_replies(void **state)
 	db_close(&db);
 }
 
+/* A row whose envelope was purged under the retention period (agents/
+ * retention.c does it): the reader reports when, and the envelope is gone. */
+static void
+purged_row_reads_purged_ms_and_no_envelope(void **state)
+{
+	struct db *db = open_db();
+	struct status st;
+	struct msg m;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	make_msg(&m, ENVELOPE_REFERRAL, "mash", NULL);
+	put(db, &m);
+	assert_int_equal(get(db, &m).purged_ms, 0);
+	assert_int_equal(db_exec(db, "UPDATE outbox SET envelope = NULL, purged_ms = 42", &st), 0);
+	assert_int_equal(get(db, &m).purged_ms, 42);
+	assert_int_equal(outbox_envelope(db, m.env.h.id, &buf, &len, &st), 1);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -458,6 +481,7 @@ main(void)
 		cmocka_unit_test(temporary_codes_defer_and_permanent_codes_fail),
 		cmocka_unit_test(outcomes_fail_accepted_messages_and_receipts_after_failure_are_kept),
 		cmocka_unit_test(lists_and_replies),
+		cmocka_unit_test(purged_row_reads_purged_ms_and_no_envelope),
 	};
 	char cmd[128];
 	int rc;

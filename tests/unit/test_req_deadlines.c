@@ -18,6 +18,7 @@
 
 #include "agents/ctlmsg.c"
 #include "agents/due.c"
+#include "agents/duelist.c"
 #include "agents/output.c"
 #include "agents/req.c"
 #include "agents/req_deadlines.c"

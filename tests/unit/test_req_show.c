@@ -3,7 +3,8 @@
  * people read it: a message that is not here is named; an accept made
  * without --reason shows no "reason:" line (no empty field, no trailing
  * spaces); a redirect shows where to, the reason and the note.  --json
- * keeps every field.  The inbox is a stand-in that hands out one sealed
+ * keeps every field; a message whose content was purged under the retention
+ * period says so, when and why.  The inbox is a stand-in that hands out one sealed
  * decision and its plaintext, as the real inbox stores them.  The units
  * under test are included. */
 #include <setjmp.h>
@@ -31,6 +32,9 @@ static uint8_t env_bytes[BUF_MAX], plain[BUF_MAX];
 static size_t env_len, plain_len;
 static uint8_t msg_id[IDS_MSGID_BYTES];
 static struct agent agent;
+static struct settings_agent settings;
+/* Set: the message's content was purged at this time (retention). */
+static uint64_t purged_at;
 
 static uint8_t *
 copy(const uint8_t *p, size_t n)
@@ -53,6 +57,14 @@ inbox_get(struct db *db, const uint8_t id[IDS_MSGID_BYTES], struct inbox_msg *m,
 	memcpy(m->id, msg_id, IDS_MSGID_BYTES);
 	m->type = ENVELOPE_DECISION;
 	m->state = INBOX_RECEIVED;
+	if (purged_at != 0) {
+		/* What a purged row still holds: every header field. */
+		snprintf(m->from, sizeof(m->from), "mash");
+		snprintf(m->case_id, sizeof(m->case_id), "RD-1");
+		m->urgency = URGENCY_STANDARD;
+		m->created_ms = T0;
+		m->purged_ms = purged_at;
+	}
 	return 1;
 }
 
@@ -61,6 +73,8 @@ inbox_bytes(struct db *db, const uint8_t id[IDS_MSGID_BYTES], uint8_t **envelope
     size_t *envelope_len, uint8_t **payload, size_t *payload_len, struct status *st)
 {
 	(void)db, (void)id, (void)st;
+	if (purged_at != 0)
+		fail_msg("a purged message has no bytes to read");
 	*envelope = copy(env_bytes, env_len);
 	*envelope_len = env_len;
 	*payload = copy(plain, plain_len);
@@ -255,6 +269,42 @@ a_redirect_says_where_to_and_why(void **state)
 	output_free(&o);
 }
 
+/* Content purged under the retention period: the header from the row, and
+ * a clear line saying when and why, never an error or a blank. */
+static void
+a_purged_message_says_when_and_why(void **state)
+{
+	char idtext[IDS_MSGID_TEXT + 1], want[512];
+	struct output o;
+	struct status st;
+
+	(void)state;
+	receive_decision(DECISION_ACCEPT, NULL, NULL, NULL);
+	ids_msgid_format(msg_id, idtext);
+	purged_at = T0 + 7 * 366 * 24 * 3600000ull;	/* 2030-11-19 22:13:20 GMT */
+	assert_int_equal(retention_period_parse("7 years", &settings.retention, &st), 0);
+	assert_int_equal(show(msg_id, false, &o, &st), 0);
+	assert_non_null(strstr(o.buf, "decision "));
+	assert_non_null(strstr(o.buf, " from mash to school-a (received)\ncase:         RD-1\n"));
+	snprintf(want, sizeof(want), "content:      purged on 2030-11-19T22:13:20Z under the "
+	    "retention policy (retention = \"7 years\"); the envelope hash, receipts and the "
+	    "record of what happened are kept: 'dutynet status %s'\n", idtext);
+	assert_string_equal(strstr(o.buf, "content:"), want);
+	assert_null(strstr(o.buf, "decision:"));
+	output_free(&o);
+	assert_int_equal(show(msg_id, true, &o, &st), 0);
+	assert_non_null(strstr(o.buf, "\"state\": \"received\", \"purged\": {\"time\": "
+	    "\"2030-11-19T22:13:20Z\", \"retention\": \"7 years\"}}\n"));
+	assert_null(strstr(o.buf, "\"content\""));
+	output_free(&o);
+	/* Without a retention setting now, it still says what happened. */
+	memset(&settings.retention, 0, sizeof(settings.retention));
+	assert_int_equal(show(msg_id, false, &o, &st), 0);
+	assert_non_null(strstr(o.buf, "under the retention policy; the envelope hash"));
+	output_free(&o);
+	purged_at = 0;
+}
+
 static int
 setup(void **state)
 {
@@ -262,6 +312,9 @@ setup(void **state)
 	assert_true(sodium_init() >= 0);
 	clock_set_fixed(T0);
 	memset(&agent, 0, sizeof(agent));
+	memset(&settings, 0, sizeof(settings));
+	snprintf(settings.agency, sizeof(settings.agency), "school-a");
+	agent.settings = &settings;
 	return 0;
 }
 
@@ -272,6 +325,7 @@ main(void)
 		cmocka_unit_test(a_message_not_here_is_named),
 		cmocka_unit_test(an_accept_without_a_reason_has_no_reason_line),
 		cmocka_unit_test(a_redirect_says_where_to_and_why),
+		cmocka_unit_test(a_purged_message_says_when_and_why),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -23,6 +23,7 @@
 #include "agents/output.c"
 #include "agents/req.c"
 #include "agents/req_status.c"
+#include "agents/timeline.c"
 #include "common/clock.h"
 #include "config/policy.h"
 #include "tests/support/confdir.h"

@@ -105,7 +105,8 @@ broker_reports_every_bad_value(void **state)
 	expect_errors(f, 9);
 	assert_error(f, 0, "broker.conf", 5, "colour", "unknown setting 'colour' (known here: "
 	    "endpoint, data_dir, key_file, stats_socket, max_envelope_bytes, expiry, heartbeat_ms, "
-	    "delivery_window, hwm, recipient_quota, checkpoint_entries, checkpoint_seconds)");
+	    "delivery_window, hwm, recipient_quota, checkpoint_entries, checkpoint_seconds, "
+	    "retention)");
 	assert_error(f, 1, "broker.conf", 1, "endpoint", "endpoint 'http://x:80' must start with "
 	    "tcp:// or ipc:// (e.g. \"tcp://127.0.0.1:7450\")");
 	assert_error(f, 2, "broker.conf", 0, "data_dir", "missing; this setting is required");
@@ -220,6 +221,57 @@ checkpoint_settings_out_of_range(void **state)
 	    "0 is out of range; it must be from 1 to 100000000");
 	assert_error(f, 1, "broker.conf", 5, "checkpoint_seconds",
 	    "86401 is out of range; it must be from 1 to 86400");
+}
+
+/* retention: absent keeps content for ever; days or years in both files;
+ * a bad value is reported at its line with what to write. */
+static void
+retention_setting_in_both_files(void **state)
+{
+	struct fixture *f = *state;
+	static const char agent_head[] = "agency = \"mash\";\n"
+					 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+					 "data_dir = \"run/mash\";\n"
+					 "key_file = \"keys/mash.key\";\n";
+	char text[512];
+
+	confdir_write(f->dir, SETTINGS_BROKER_FILE, "endpoint = \"tcp://127.0.0.1:7450\";\n"
+						    "data_dir = \"run/broker\";\n"
+						    "key_file = \"keys/broker.key\";\n");
+	assert_non_null(f->b = settings_broker_load(f->dir, f->errs));
+	assert_int_equal(f->b->retention.unit, RETENTION_FOREVER);
+	settings_broker_destroy(&f->b);
+	confdir_write(f->dir, SETTINGS_BROKER_FILE, "endpoint = \"tcp://127.0.0.1:7450\";\n"
+						    "data_dir = \"run/broker\";\n"
+						    "key_file = \"keys/broker.key\";\n"
+						    "retention = \"2555 days\";\n");
+	assert_non_null(f->b = settings_broker_load(f->dir, f->errs));
+	assert_int_equal(f->b->retention.unit, RETENTION_DAYS);
+	assert_int_equal(f->b->retention.count, 2555);
+	assert_string_equal(f->b->retention.text, "2555 days");
+	settings_broker_destroy(&f->b);
+	snprintf(text, sizeof(text), "%sretention = \"7 Years\";\n", agent_head);
+	confdir_write(f->dir, "agents/mash.conf", text);
+	assert_non_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	assert_int_equal(f->a->retention.unit, RETENTION_YEARS);
+	assert_int_equal(f->a->retention.count, 7);
+	settings_agent_destroy(&f->a);
+	expect_errors(f, 0);
+	/* "7y" and a number are refused, each at its own line. */
+	snprintf(text, sizeof(text), "%sretention = \"7y\";\n", agent_head);
+	confdir_write(f->dir, "agents/mash.conf", text);
+	assert_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	confdir_write(f->dir, SETTINGS_BROKER_FILE, "endpoint = \"tcp://127.0.0.1:7450\";\n"
+						    "data_dir = \"run/broker\";\n"
+						    "key_file = \"keys/broker.key\";\n"
+						    "\n"
+						    "retention = 7;\n");
+	assert_null(f->b = settings_broker_load(f->dir, f->errs));
+	expect_errors(f, 2);
+	assert_error(f, 0, "agents/mash.conf", 5, "retention", "retention '7y' not understood: "
+	    "write \"N days\" or \"N years\" (e.g. \"7 years\"), or leave retention out to keep "
+	    "content for ever");
+	assert_error(f, 1, "broker.conf", 5, "retention", NULL);
 }
 
 static void
@@ -437,6 +489,88 @@ endpoints(void **state)
 	}
 }
 
+/* The web inbox's settings: web_listen parsed, TLS both or neither,
+ * web_session_idle clock time within limits; absent: no web server. */
+static void
+agent_web_settings(void **state)
+{
+	struct fixture *f = *state;
+	char want[512];
+
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n");
+	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
+	expect_errors(f, 0);
+	assert_int_equal(f->a->web_port, 0);
+	assert_null(f->a->web_tls_cert);
+	assert_null(f->a->web_tls_key);
+	assert_int_equal(f->a->web_session_idle_ms, SETTINGS_WEB_SESSION_IDLE_DEFAULT_MS);
+	settings_agent_destroy(&f->a);
+
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "web_listen = \"[::1]:8441\";\n"
+						 "web_tls_cert = \"tls/web.crt\";\n"
+						 "web_tls_key = \"tls/web.key\";\n"
+						 "web_session_idle = \"15 minutes\";\n");
+	f->a = settings_agent_load(f->dir, "mash", f->d, f->errs);
+	expect_errors(f, 0);
+	assert_string_equal(f->a->web_host, "::1");
+	assert_int_equal(f->a->web_port, 8441);
+	assert_string_equal(f->a->web_tls_cert, in_dir(f, "tls/web.crt", want, sizeof(want)));
+	assert_string_equal(f->a->web_tls_key, in_dir(f, "tls/web.key", want, sizeof(want)));
+	assert_int_equal(f->a->web_tls_key_line, 7);
+	assert_int_equal(f->a->web_session_idle_ms, 15 * 60000);
+	settings_agent_destroy(&f->a);
+
+	confdir_write(f->dir, "agents/mash.conf", "agency = \"mash\";\n"
+						 "broker_endpoint = \"tcp://127.0.0.1:7450\";\n"
+						 "data_dir = \"run/mash\";\n"
+						 "key_file = \"keys/mash.key\";\n"
+						 "web_listen = \"localhost:8441\";\n"
+						 "web_tls_key = \"tls/web.key\";\n"
+						 "web_session_idle = \"2 working hours\";\n");
+	assert_null(f->a = settings_agent_load(f->dir, "mash", f->d, f->errs));
+	expect_errors(f, 3);
+	assert_error(f, 0, "agents/mash.conf", 5, "web_listen", "web_listen 'localhost:8441': "
+	    "'localhost' is not an IPv4 address (a literal, not a host name)");
+	assert_error(f, 1, "agents/mash.conf", 0, "web_tls_cert", "is missing: HTTPS needs both "
+	    "web_tls_cert and web_tls_key (or neither)");
+	assert_error(f, 2, "agents/mash.conf", 7, "web_session_idle", "'2 working hours' must be "
+	    "clock time from 1 minute to 24 hours, like \"30 minutes\"");
+}
+
+static void
+web_listen_values(void **state)
+{
+	static const char *const bad[] = {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+		"127.0.0.1:65536", "127.0.0.1:80x", ":8441", "[::1]8441", "::1:8441",
+		"[127.0.0.1]:8441", "999.0.0.1:8441", "[]:80"};
+	char host[SETTINGS_WEB_HOST_MAX];
+	struct status st;
+	size_t i;
+	int port;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(settings_web_listen_parse(bad[i], host, &port, &st), -1);
+		assert_int_equal(st.code, STATUS_BAD_FIELD);
+		assert_non_null(strstr(st.text, "web_listen '"));
+	}
+	assert_int_equal(settings_web_listen_parse("127.0.0.1:8441", host, &port, &st), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8441);
+	assert_int_equal(settings_web_listen_parse("0.0.0.0:65535", host, &port, &st), 0);
+	assert_int_equal(port, 65535);
+	assert_int_equal(settings_web_listen_parse("[fe80::1]:1", host, &port, &st), 0);
+	assert_string_equal(host, "fe80::1");
+	assert_int_equal(port, 1);
+}
+
 int
 main(void)
 {
@@ -452,7 +586,10 @@ main(void)
 		T(broker_every_setting_given),
 		T(broker_quota_out_of_range),
 		T(checkpoint_settings_out_of_range),
+		T(retention_setting_in_both_files),
 		T(agent_settings_and_defaults),
+		T(agent_web_settings),
+		cmocka_unit_test(web_listen_values),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

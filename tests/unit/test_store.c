@@ -625,18 +625,21 @@ version_1_store_gains_the_deadline_tables(void **state)
 	make(&a, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "a");
 	put_ok(f, &a, 0);
 	/* As the broker of issue 5 left it. */
-	assert_int_equal(db_exec(store_db(f->s), "DROP TABLE deadline_timers; DROP TABLE "
+	assert_int_equal(db_exec(store_db(f->s), "DROP INDEX messages_retained; ALTER TABLE "
+	    "messages DROP COLUMN purged_ms; DROP TABLE deadline_timers; DROP TABLE "
 	    "deadlines; PRAGMA user_version=1", &st), 0);
 	store_close(&f->s);
 	f->s = store_open(f->path, &st);
 	assert_non_null(f->s);
 	q = db_prepare(store_db(f->s), "SELECT (SELECT user_version FROM pragma_user_version),"
-	    " (SELECT count(*) FROM deadlines), (SELECT count(*) FROM messages)", &st);
+	    " (SELECT count(*) FROM deadlines), (SELECT count(*) FROM messages),"
+	    " (SELECT count(*) FROM messages WHERE purged_ms IS NULL)", &st);
 	assert_non_null(q);
 	assert_int_equal(db_step(store_db(f->s), q, &st), DB_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_column_int(q, 1), 0);
 	assert_int_equal(sqlite3_column_int(q, 2), 1);
+	assert_int_equal(sqlite3_column_int(q, 3), 1);	/* version 3: retention */
 	sqlite3_reset(q);
 }
 

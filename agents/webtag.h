@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * webtag: the small labelled values the web inbox's pages share - an
+ * urgency, a time, a deadline and how late it is - written the same way
+ * on every page (GOV.UK tags), each with words as well as a colour, so
+ * colour is never the only signal (WCAG 1.4.1).
+ */
+#ifndef DUTYNET_WEBTAG_H
+#define DUTYNET_WEBTAG_H
+
+#include <stdint.h>
+
+#include "agents/due.h"
+#include "agents/output.h"
+
+/* <strong class="govuk-tag govuk-tag--COLOUR">immediate</strong>. */
+void webtag_urgency(struct output *o, int urgency);
+
+/* A time as people read it (London, with its offset), or "-" for 0. */
+void webtag_time(struct output *o, uint64_t ms);
+
+/* An open step's state: "Overdue" (red tag) and "late by X working, Y
+ * clock", or "due in X". */
+void webtag_due(struct output *o, const struct due_step *s, uint64_t now_ms);
+
+/* "N reminders, M escalations" as a tag, or nothing if both are 0. */
+void webtag_notices(struct output *o, unsigned reminders, unsigned escalations);
+
+/* A message's deadlines as a summary list (dl#deadlines): each step, its
+ * time limit, and when it is due and how late, or whether it was met;
+ * nothing if d has no rule. */
+void webtag_deadlines(struct output *o, const struct due *d, uint64_t now_ms);
+
+#endif
