@@ -66,10 +66,17 @@ verify_free(struct verify_log *v, size_t n)
 	free(v);
 }
 
+/* 1 if every entry, the tree and every checkpoint of the log verify. */
+static int
+entries_ok(const struct verify_log *v)
+{
+	return v->lc.problems_total == 0;
+}
+
 int
 verify_ok(const struct verify_log *v)
 {
-	return v->lc.problems_total == 0;
+	return entries_ok(v) && v->alarms.total == 0;
 }
 
 int
@@ -101,6 +108,8 @@ verify_logs(struct inputs *in, bool progress, struct verify_log **out, struct st
 	for (i = 0; i < in->n_dbs; i++) {
 		cptable_anchors_sort(&v[i].anchors);
 		if (auditdb_last_seq(v[i].db, &last, st) != 0)
+			goto fail;
+		if (v[i].db->kind == AUDITDB_BROKER && alarms_read(v[i].db, &v[i].alarms, st) != 0)
 			goto fail;
 		progress_start(&bar, v[i].db->path, (uint64_t)last, progress);
 		rc = logcheck_run(v[i].db, v[i].anchors.v, v[i].anchors.n, on_progress, &bar,
@@ -154,7 +163,11 @@ print_text(const struct verify_log *v)
 	else if (v->broker_held > 0)
 		printf("; %" PRIu64 " of its checkpoints held by the broker", v->broker_held);
 	printf("; %" PRIu64 " roots matched\n", v->lc.anchors_matched);
-	if (verify_ok(v)) {
+	for (i = 0; i < v->alarms.n; i++)
+		print_problem(&v->alarms.first[i], "ALARM:");
+	if (v->alarms.total > v->alarms.n)
+		printf("  and %" PRIu64 " more alarms\n", v->alarms.total - v->alarms.n);
+	if (entries_ok(v)) {
 		printf("  OK: every entry, the Merkle tree and every checkpoint verify\n");
 		if (v->anchors.n == 0)
 			printf("  note: no checkpoint covers this log, so entries cut off its end "
@@ -207,6 +220,15 @@ print_json(const struct verify_log *v, size_t n, bool all_ok)
 			jsonout_string(stdout, p->text);
 			printf("}");
 		}
+		printf("], \"alarms_total\": %" PRIu64 ", \"alarms\": [", v[i].alarms.total);
+		for (j = 0; j < v[i].alarms.n; j++) {
+			p = &v[i].alarms.first[j];
+			printf("%s{\"seq\": %" PRIu64 ", \"time\": ", j ? ", " : "", p->seq);
+			jsonout_time(stdout, p->time_ms);
+			printf(", \"code\": %d, \"text\": ", p->code);
+			jsonout_string(stdout, p->text);
+			printf("}");
+		}
 		printf("]}");
 	}
 	printf("]}\n");
@@ -220,12 +242,16 @@ usage(FILE *f)
 		   "checkpoint's signature and the broker's countersignature, and each agency's\n"
 		   "log against the broker's countersigned checkpoints of it (give the broker's\n"
 		   "database too).  Needs only the public keys in DIR/directory.conf.  On a\n"
-		   "failure it names the first bad entry: its seq, its time and what differs.\n\n"
+		   "failure it names the first bad entry: its seq, its time and what differs.\n"
+		   "A broker's log is also searched for ALARMs: checkpoints the broker refused\n"
+		   "because they did not extend the one it countersigned before (an agency's\n"
+		   "log cut, rewritten or forked); any alarm fails the run.\n\n"
 		   "  --config DIR    the area's configuration (default $DUTYNET_CONFIG or\n"
 		   "                  /etc/dutynet)\n"
 		   "  --json          one JSON object on stdout\n"
 		   "  --no-progress   no progress bar (drawn only when stderr is a terminal)\n\n"
-		   "Exit: 0 every log verifies; 1 one does not; 2 bad command line;\n"
+		   "Exit: 0 every log verifies and no alarm; 1 one does not, or an alarm;\n"
+		   "2 bad command line; "
 		   "3 configuration or a database cannot be read.\n", AUDIT_PROGRAM);
 }
 
@@ -244,6 +270,7 @@ verify_cmd(int argc, char **argv)
 	struct status st;
 	const char *config = NULL;
 	bool json = false, progress = true, all_ok = true;
+	uint64_t alarms = 0;
 	size_t i, bad = 0;
 	int c, ret = AUDIT_UNREADABLE;
 
@@ -280,11 +307,12 @@ verify_cmd(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", AUDIT_PROGRAM, st.text);
 		goto out;
 	}
-	for (i = 0; i < in.n_dbs; i++)
-		if (!verify_ok(&v[i])) {
-			all_ok = false;
+	for (i = 0; i < in.n_dbs; i++) {
+		if (!entries_ok(&v[i]))
 			bad++;
-		}
+		alarms += v[i].alarms.total;
+	}
+	all_ok = bad == 0 && alarms == 0;
 	if (json) {
 		print_json(v, in.n_dbs, all_ok);
 	} else {
@@ -293,9 +321,12 @@ verify_cmd(int argc, char **argv)
 		if (all_ok)
 			printf("verify: OK: %zu log%s verified\n", in.n_dbs,
 			    in.n_dbs == 1 ? "" : "s");
+		else if (bad > 0)
+			printf("verify: FAILED: %zu of %zu log%s did not verify%s\n", bad, in.n_dbs,
+			    in.n_dbs == 1 ? "" : "s", alarms > 0 ? ", and the broker raised alarms" : "");
 		else
-			printf("verify: FAILED: %zu of %zu log%s did not verify\n", bad, in.n_dbs,
-			    in.n_dbs == 1 ? "" : "s");
+			printf("verify: FAILED: every log verifies, but the broker raised %" PRIu64
+			    " alarm%s (above)\n", alarms, alarms == 1 ? "" : "s");
 	}
 	ret = all_ok ? AUDIT_OK : AUDIT_FAILED;
 out:

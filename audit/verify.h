@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "audit/alarms.h"
 #include "audit/cptable.h"
 #include "audit/inputs.h"
 #include "audit/logcheck.h"
@@ -25,6 +26,7 @@ struct verify_log {
 	uint64_t broker_held;			/* checkpoints of it the broker holds */
 	struct cptable_counts agency;		/* broker: its agency_checkpoints */
 	struct logcheck lc;
+	struct alarms alarms;			/* broker: checkpoints it refused */
 };
 
 /* Verifies every database of in (its directory loaded) into a new array

@@ -2,9 +2,10 @@
 # audit_common.bash: what the audit_*.sh tests share on top of
 # agent_common.bash: one real run of the broker and three agencies (the
 # school, the MASH and CAMHS of config/example) that leaves databases with
-# every kind of story in them, copies of those databases, the checkpoints
-# the daemons do not write yet (tests/tools/audit_fixture, signing with the
-# test area's own keys through proto/checkpoint.h), and helpers to run
+# every kind of story in them, copies of those databases, checkpoints at
+# exact sizes on top of the ones the daemons wrote (tests/tools/audit_fixture,
+# signing with the test area's own keys through proto/checkpoint.h, so that
+# each tampering test knows which sizes are anchored), and helpers to run
 # dutynet-audit and check its exit code.  Not a test itself (ctest runs
 # *.sh only).
 #

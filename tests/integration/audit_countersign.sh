@@ -129,5 +129,15 @@ wait_for 10 "the alarm audited" broker_sql_ge "SELECT count(*) FROM audit WHERE 
 	h_fail "the broker countersigned the cut log"
 stop_agent school-stmarys
 stop_broker
+# An auditor given only the broker's log is told of the alarm.
+sqlite3 "$H_DB" ".backup '$H_DIR/alarm-broker.db'" || h_fail "cannot copy the broker database"
+audit verify "$H_DIR/alarm-broker.db"
+expect_rc 1 "the broker's log with an alarm"
+h_expect "ALARM: seq [0-9]+ \\([0-9T:.-]+Z\\): the broker refused a checkpoint of school-stmarys as inconsistent .*size $held root" \
+	"$AU_OUT" "the alarm reported"
+h_expect 'OK: every entry, the Merkle tree and every checkpoint verify' "$AU_OUT" "the broker's own log"
+h_expect "verify: FAILED: every log verifies, but the broker raised 1 alarm" "$AU_OUT" "the verdict"
+audit verify --json "$H_DIR/alarm-broker.db"
+h_expect '"alarms_total": 1, "alarms": \[\{"seq": [0-9]+' "$AU_OUT" "the alarm in JSON"
 h_sanitizer_clean "$H_LOG/agent-school-stmarys.log"
 h_pass

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "audit/alarms.c"
 #include "audit/auditdb.c"
 #include "audit/cptable.c"
 #include "audit/cpverify.c"
