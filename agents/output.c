@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agents/output.h"
+#include "config/civil.h"
 #include "config/london.h"
 #include "config/rfc3339.h"
 
@@ -171,6 +172,27 @@ output_time(uint64_t ms, char out[OUTPUT_TIME_LEN])
 		return;
 	}
 	rfc3339_format_offset(ms, london_offset((int64_t)ms), out);
+}
+
+void
+output_time_short(uint64_t ms, char out[OUTPUT_TIME_SHORT_LEN])
+{
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+		"Aug", "Sep", "Oct", "Nov", "Dec"};
+	int64_t local, days, minute;
+	int year, month, day;
+
+	if (ms == 0) {
+		snprintf(out, OUTPUT_TIME_SHORT_LEN, "-");
+		return;
+	}
+	local = london_to_local((int64_t)ms);
+	days = civil_days_from_ms(local);
+	minute = (local - days * CIVIL_MS_PER_DAY) / CIVIL_MS_PER_MINUTE;
+	civil_date_from_days(days, &year, &month, &day);
+	snprintf(out, OUTPUT_TIME_SHORT_LEN, "%s %d %s %d %02d:%02d",
+	    civil_weekday_name(civil_weekday(days)), day, months[month - 1], year,
+	    (int)(minute / OUTPUT_MINUTES_PER_HOUR), (int)(minute % OUTPUT_MINUTES_PER_HOUR));
 }
 
 void

@@ -16,6 +16,7 @@
 
 #define OUTPUT_FIRST_CAP 1024
 #define OUTPUT_TIME_LEN 32	/* room for output_time's text */
+#define OUTPUT_TIME_SHORT_LEN 24	/* room for output_time_short's text */
 #define OUTPUT_SPAN_LEN 48	/* room for output_span's text */
 #define OUTPUT_MS_PER_MINUTE 60000
 #define OUTPUT_MINUTES_PER_HOUR 60
@@ -55,6 +56,11 @@ void output_json_key_id(struct output *o, bool first, const char *key, const uin
 
 /* A time for people: London wall time with its offset, or "-" for 0. */
 void output_time(uint64_t ms, char out[OUTPUT_TIME_LEN]);
+
+/* The same London wall time, shorter, for a page: "Mon 23 Nov 2026 12:42"
+ * (to the minute, no offset: the page puts the exact instant beside it in
+ * machine form), or "-" for 0. */
+void output_time_short(uint64_t ms, char out[OUTPUT_TIME_SHORT_LEN]);
 
 /* A length of time for people, to the minute: "3d 4h 5m", "2h", "45m",
  * "under a minute" (days are 24 hours: working time is shown in hours). */

@@ -297,6 +297,18 @@ users_list(struct db *db, int (*fn)(const struct users_entry *e, void *arg), voi
 }
 
 int
+users_get(struct db *db, const char *name, struct users_entry *e, struct status *st)
+{
+	int rc;
+
+	if (users_name_check(name, NULL) != 0)
+		return 0;
+	if ((rc = find(db, name, e, NULL, st)) >= 0)
+		status_ok(st);
+	return rc;
+}
+
+int
 users_check(struct db *db, const char *name, const char *password, struct users_entry *e,
     struct status *st)
 {

@@ -91,6 +91,14 @@ int users_disable(struct db *db, const char *name, struct status *st)
 int users_list(struct db *db, int (*fn)(const struct users_entry *e, void *arg), void *arg,
     struct status *st);
 
+/* name's account into e (never its hash): 1 found (disabled ones too: see
+ * e->disabled), 0 if there is no such account or name is not a valid
+ * name, -1 and st 451 on a database error.  What a signed-in session
+ * re-reads on each request, so a disabled account or a changed role takes
+ * effect at once. */
+int users_get(struct db *db, const char *name, struct users_entry *e, struct status *st)
+    __attribute__((warn_unused_result));
+
 /* 1 = right password and enabled (e filled), 0 = wrong password, unknown or
  * disabled (same answer, and roughly the same time: a dummy hash is checked
  * for unknown names), -1 = db error (st 451).  e may be NULL. */

@@ -21,6 +21,7 @@
 
 #include "agents/inbox.h"
 #include "agents/loginrate.h"
+#include "agents/users.h"
 #include "agents/web.h"
 #include "agents/webasset.h"
 #include "agents/webpage.h"
@@ -188,6 +189,49 @@ respond(struct web *w, struct MHD_Connection *conn, struct webreq *r, enum kind 
 	return ret;
 }
 
+/* Re-reads the signed-in account on every request, so that `dutynet user
+ * disable` (or an account gone, or a role changed) takes effect on its
+ * next request rather than at the session's idle timeout: a disabled or
+ * missing account ends the session (r->s NULL, *ended true); a changed
+ * role replaces the session's.  0 to go on, -1 when r holds the answer
+ * (the database failed: nothing is shown with a stale role). */
+static int
+account(struct web *w, struct webreq *r, bool *ended)
+{
+	const char *token = webreq_cookie(r, WEBREQ_SESSION_COOKIE);
+	struct users_entry e;
+	struct status st;
+	int rc;
+
+	*ended = false;
+	if (r->s == NULL)
+		return 0;
+	if ((rc = users_get(w->a->db, r->s->name, &e, &st)) < 0) {
+		log_event(LOG_LEVEL_WARN, w->a->self->id, NULL, "store-failed",
+		    "web: re-reading account %s: %s", r->s->name, st.text);
+		webreq_refuse(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Sorry, there is a problem",
+		    "Your account could not be checked. Reload the page in a moment.");
+		return -1;
+	}
+	if (rc == 0 || e.disabled || e.role == 0) {
+		log_event(LOG_LEVEL_INFO, w->a->self->id, NULL, "session-ended",
+		    "web: account %s is %s: its session ended", r->s->name,
+		    rc == 0 ? "gone" : "disabled");
+		websession_end(w->sessions, token);
+		webreq_set_cookie(r, WEBREQ_SESSION_COOKIE, "", true);
+		r->s = NULL;
+		*ended = true;
+		return 0;
+	}
+	if (e.role != r->s->role) {
+		log_event(LOG_LEVEL_INFO, w->a->self->id, NULL, "session-role",
+		    "web: account %s is now %s (was %s)", r->s->name, users_role_name(e.role),
+		    users_role_name(r->s->role));
+		websession_set_role(w->sessions, token, e.role);
+	}
+	return 0;
+}
+
 /* The checks a route needs; 0 to go on, -1 when r holds the answer. */
 static int
 check(struct web *w, struct webreq *r, const struct route *rt, struct pending *p,
@@ -195,14 +239,17 @@ check(struct web *w, struct webreq *r, const struct route *rt, struct pending *p
 {
 	const char *type;
 	struct status st;
+	bool ended;
 
 	r->s = websession_find(w->sessions, webreq_cookie(r, WEBREQ_SESSION_COOKIE),
 	    clock_now_ms(), rt->kind != EVENTS);
+	if (account(w, r, &ended) != 0)
+		return -1;
 	if ((rt->need & NEED_SESSION) && r->s == NULL) {
 		if (rt->kind == EVENTS)
 			webreq_refuse(r, MHD_HTTP_UNAUTHORIZED, "Signed out", "Sign in again.");
 		else
-			webreq_redirect(r, "/login");
+			webreq_redirect(r, ended ? WEBREQ_LOGIN_DISABLED : "/login");
 		return -1;
 	}
 	if (r->post) {

@@ -34,7 +34,7 @@ webpage_login_root(struct webreq *r)
 static void
 form(struct webreq *r, unsigned status, const char *error, const char *username)
 {
-	const char *pre = webreq_cookie(r, WEBREQ_PRE_COOKIE);
+	const char *pre = webreq_cookie(r, WEBREQ_PRE_COOKIE), *ended;
 	char token[WEBSESSION_TOKEN_TEXT + 1];
 	struct output *o = &r->body;
 
@@ -46,6 +46,15 @@ form(struct webreq *r, unsigned status, const char *error, const char *username)
 	}
 	webreq_begin(r, status, "Sign in", HTML_NAV_NONE);
 	output_printf(o, "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n");
+	if (error == NULL && (ended = webreq_query(r, WEBREQ_ENDED_KEY)) != NULL &&
+	    strcmp(ended, WEBREQ_ENDED_DISABLED) == 0)
+		output_printf(o, "<div class=\"govuk-notification-banner\" role=\"region\" "
+		    "aria-labelledby=\"banner-title\" id=\"signed-out-banner\"><div class=\""
+		    "govuk-notification-banner__header\"><h2 class=\"govuk-notification-banner__title\" "
+		    "id=\"banner-title\">Signed out</h2></div><div class=\"govuk-notification-banner__"
+		    "content\"><p class=\"govuk-notification-banner__heading\">Your account has been "
+		    "disabled</p><p class=\"govuk-body\">Ask your lead if you think this is wrong."
+		    "</p></div></div>\n");
 	if (error != NULL) {
 		output_printf(o, "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\">"
 		    "<div role=\"alert\"><h2 class=\"govuk-error-summary__title\">There is a problem</h2>"

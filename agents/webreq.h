@@ -37,6 +37,12 @@
 
 #define WEBREQ_HTML "text/html; charset=utf-8"
 
+/* Where a session ended because its account was disabled (or is gone)
+ * is sent: the sign-in page, saying why. */
+#define WEBREQ_ENDED_KEY "account"
+#define WEBREQ_ENDED_DISABLED "disabled"
+#define WEBREQ_LOGIN_DISABLED "/login?" WEBREQ_ENDED_KEY "=" WEBREQ_ENDED_DISABLED
+
 struct loginrate;
 struct websse;
 

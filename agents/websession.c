@@ -126,6 +126,15 @@ websession_find(struct websessions *s, const char *token, uint64_t now_ms, bool 
 }
 
 void
+websession_set_role(struct websessions *s, const char *token, enum users_role role)
+{
+	struct slot *sl = lookup(s, token);
+
+	if (sl != NULL)
+		sl->s.role = role;
+}
+
+void
 websession_end(struct websessions *s, const char *token)
 {
 	struct slot *sl = lookup(s, token);

@@ -53,6 +53,10 @@ const struct websession *websession_start(struct websessions *s, const char *nam
 const struct websession *websession_find(struct websessions *s, const char *token,
     uint64_t now_ms, bool touch);
 
+/* Gives the session with this token the account's current role (changed
+ * since it signed in), if there is such a session. */
+void websession_set_role(struct websessions *s, const char *token, enum users_role role);
+
 /* Ends the session with this token, if any. */
 void websession_end(struct websessions *s, const char *token);
 

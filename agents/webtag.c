@@ -4,6 +4,7 @@
  */
 #include "agents/html.h"
 #include "agents/webtag.h"
+#include "config/rfc3339.h"
 #include "proto/envelope.h"
 
 void
@@ -33,10 +34,22 @@ webtag_urgency(struct output *o, int urgency)
 void
 webtag_time(struct output *o, uint64_t ms)
 {
-	char t[OUTPUT_TIME_LEN];
+	char machine[RFC3339_LEN], exact[OUTPUT_TIME_LEN], shown[OUTPUT_TIME_SHORT_LEN];
 
-	output_time(ms, t);
-	html_text(o, t);
+	output_time_short(ms, shown);
+	if (ms == 0) {
+		html_text(o, shown);
+		return;
+	}
+	rfc3339_format(ms, machine);
+	output_time(ms, exact);
+	output_printf(o, "<time datetime=\"");
+	html_text(o, machine);
+	output_printf(o, "\" title=\"");
+	html_text(o, exact);
+	output_printf(o, "\">");
+	html_text(o, shown);
+	output_printf(o, "</time>");
 }
 
 void

@@ -16,7 +16,10 @@
 /* <strong class="govuk-tag govuk-tag--COLOUR">immediate</strong>. */
 void webtag_urgency(struct output *o, int urgency);
 
-/* A time as people read it (London, with its offset), or "-" for 0. */
+/* A time as people read it, London wall time to the minute ("Mon 23 Nov
+ * 2026 12:42"), in <time datetime="UTC RFC 3339"> so the exact instant is
+ * there for machines, and titled with the London time and its offset (the
+ * October hour that happens twice); "-" for 0. */
 void webtag_time(struct output *o, uint64_t ms);
 
 /* An open step's state: "Overdue" (red tag) and "late by X working, Y

@@ -10,7 +10,9 @@
 # writes a "read" audit event naming the member of staff; acknowledging
 # through the page goes through the same handler as `dutynet ack`; the
 # compose form reports each missing field beside it and sends a good one;
-# signing out ends the session; over TLS with a self-signed certificate the
+# signing out ends the session; `dutynet user disable` ends the account's
+# sessions on their next request, and a changed role counts at once; times
+# are shown as London wall time in <time datetime="UTC">; over TLS with a self-signed certificate the
 # cookie is Secure, and a key file other users can read stops the agent.
 . "$(dirname "$0")/agent_common.bash"
 
@@ -238,6 +240,41 @@ web alice POST /logout --data-urlencode "csrf=$token"
 want 303 "signing out"
 web alice GET /inbox
 want 303 "the inbox after signing out"
+
+# Times for people: London wall time, the exact instant for machines.
+web vic GET /inbox
+h_expect '<time datetime="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z" title="[^"]+">(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}</time>' \
+	"$BODY" "a received time in the inbox"
+h_expect_not '>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})<' "$BODY" \
+	"the inbox (a raw RFC 3339 stamp shown to people)"
+
+# A role changed behind a session's back counts on its next request, and a
+# disabled account's session ends at once, not at its idle timeout.
+login vic2 vic.viewer
+a_sql mash "UPDATE users SET role = 'worker' WHERE name = 'vic.viewer'" ||
+	h_fail "could not change vic.viewer's role"
+web vic2 GET /inbox
+want 200 "the inbox after a role change"
+h_expect 'id="whoami"[^>]*>Signed in as <strong>vic.viewer</strong> \(worker\)' "$BODY" \
+	"whoami after a role change"
+a_sql mash "UPDATE users SET role = 'viewer' WHERE name = 'vic.viewer'" ||
+	h_fail "could not change vic.viewer's role back"
+web vic2 GET /compose
+want 403 "composing after being made a viewer"
+cli mash user disable vic.viewer >/dev/null || h_fail "dutynet user disable vic.viewer failed"
+web vic2 GET /inbox
+want 303 "the inbox after the account was disabled"
+h_expect '^Location: /login\?account=disabled$' "$HDR" "after the account was disabled"
+h_expect '^Set-Cookie: dn_session=;' "$HDR" "the session cookie after disabling"
+web vic GET "/message/$id"
+want 303 "another session of the disabled account"
+web vic2 GET "/login?account=disabled"
+want 200 "the sign-in page after disabling"
+h_expect 'Your account has been disabled' "$BODY" "the sign-in page after disabling"
+web vic2 POST /login --data-urlencode "csrf=$(csrf)" --data-urlencode "username=vic.viewer" \
+	--data-urlencode "password=$PW"
+want 200 "signing in to a disabled account"
+h_expect 'Wrong username or password' "$BODY" "signing in to a disabled account"
 
 # TLS: a key others can read stops the agent; a good one serves HTTPS only.
 stop_agent mash

@@ -93,6 +93,34 @@ times_for_people_are_london_time(void **state)
 }
 
 static void
+short_times_for_pages_are_london_wall_time(void **state)
+{
+	char t[OUTPUT_TIME_SHORT_LEN];
+
+	(void)state;
+	output_time_short(0, t);
+	assert_string_equal(t, "-");
+	output_time_short(1700000000000ull, t);	/* 2023-11-14T22:13:20Z, GMT */
+	assert_string_equal(t, "Tue 14 Nov 2023 22:13");
+	output_time_short(1690000000000ull, t);	/* 2023-07-22T04:26:40Z, BST */
+	assert_string_equal(t, "Sat 22 Jul 2023 05:26");
+	/* 23:30 UTC on a summer Friday is already Saturday in London. */
+	output_time_short(1689982200000ull, t);	/* 2023-07-21T23:30:00Z */
+	assert_string_equal(t, "Sat 22 Jul 2023 00:30");
+	/* Seconds are dropped, not rounded; single-digit days have no zero. */
+	output_time_short(1704153599999ull, t);	/* 2024-01-01T23:59:59.999Z */
+	assert_string_equal(t, "Mon 1 Jan 2024 23:59");
+	/* The clocks go back at 01:00 UTC on 2023-10-29: 01:30 happens twice. */
+	output_time_short(1698539400000ull, t);	/* 00:30Z, BST */
+	assert_string_equal(t, "Sun 29 Oct 2023 01:30");
+	output_time_short(1698543000000ull, t);	/* 01:30Z, GMT */
+	assert_string_equal(t, "Sun 29 Oct 2023 01:30");
+	output_time_short(4102444740000ull, t);	/* 2099-12-31T23:59Z, longest form */
+	assert_string_equal(t, "Thu 31 Dec 2099 23:59");
+	assert_true(strlen(t) < OUTPUT_TIME_SHORT_LEN);
+}
+
+static void
 spans_for_people_to_the_minute(void **state)
 {
 	char t[OUTPUT_SPAN_LEN];
@@ -148,6 +176,7 @@ main(void)
 		cmocka_unit_test(keys_and_values),
 		cmocka_unit_test(buffer_grows_past_its_first_size),
 		cmocka_unit_test(times_for_people_are_london_time),
+		cmocka_unit_test(short_times_for_pages_are_london_wall_time),
 		cmocka_unit_test(spans_for_people_to_the_minute),
 		cmocka_unit_test(fields_line_up_and_empty_ones_are_left_out),
 	};

@@ -361,6 +361,59 @@ store_failures_are_451(void **state)
 	assert_int_equal(st.code, STATUS_STORE_FAILED);
 	assert_int_equal(users_check(db, "alice", PW, &e, &st), -1);
 	assert_int_equal(st.code, STATUS_STORE_FAILED);
+	assert_int_equal(users_get(db, "alice", &e, &st), -1);
+	assert_int_equal(st.code, STATUS_STORE_FAILED);
+	db_close(&db);
+}
+
+/* What a session re-reads on each request: the account as it is now,
+ * disabled or with a new role, and no account for a bad or unknown name. */
+static void
+get_reads_the_account_as_it_is_now(void **state)
+{
+	struct db *db = open_db();
+	struct users_entry e;
+	struct status st;
+
+	(void)state;
+	memset(&e, 0x5a, sizeof(e));
+	st.code = 0;
+	assert_int_equal(users_get(db, "nobody", &e, &st), 0);
+	assert_int_equal(st.code, STATUS_OK);
+	assert_int_equal((unsigned char)e.name[0], 0x5a);	/* not filled */
+	assert_int_equal(users_get(db, "Not A Name", &e, &st), 0);
+	assert_int_equal(users_get(db, "", &e, &st), 0);
+	assert_int_equal(add(db, "erin", USERS_WORKER, PW, &st), 0);
+	assert_int_equal(add(db, "fay", USERS_LEAD, PW, &st), 0);
+	assert_int_equal(users_get(db, "erin", &e, &st), 1);
+	assert_int_equal(st.code, STATUS_OK);
+	assert_string_equal(e.name, "erin");
+	assert_int_equal(e.role, USERS_WORKER);
+	assert_false(e.disabled);
+	assert_int_equal(e.created_ms, T0);
+	assert_int_equal(e.changed_ms, T0);
+	/* A role changed behind the session's back is seen at once. */
+	assert_int_equal(db_exec(db, "UPDATE users SET role = 'viewer' WHERE name = 'erin'", &st),
+	    0);
+	assert_int_equal(users_get(db, "erin", &e, &st), 1);
+	assert_int_equal(e.role, USERS_VIEWER);
+	/* Disabled: still found, and says so (users_check would say only 0). */
+	clock_set_fixed(T0 + 7);
+	assert_int_equal(disable(db, "erin", &st), 0);
+	assert_int_equal(users_get(db, "erin", &e, &st), 1);
+	assert_true(e.disabled);
+	assert_int_equal(e.changed_ms, T0 + 7);
+	assert_int_equal(users_get(db, "fay", &e, &st), 1);
+	assert_string_equal(e.name, "fay");
+	assert_int_equal(e.role, USERS_LEAD);
+	assert_false(e.disabled);
+	/* A role outside the enum (a hand edit) reads as 0: no role at all. */
+	assert_int_equal(db_exec(db, "PRAGMA ignore_check_constraints = 1;"
+				     "UPDATE users SET role = 'admin' WHERE name = 'fay'", &st), 0);
+	assert_int_equal(users_get(db, "fay", &e, &st), 1);
+	assert_int_equal(e.role, 0);
+	/* Nothing it reads holds the hash. */
+	assert_null(memchr(&e, '$', sizeof(e)));
 	db_close(&db);
 }
 
@@ -528,6 +581,7 @@ main(void)
 		cmocka_unit_test(disable_refuses_logins_once),
 		cmocka_unit_test(list_in_name_order),
 		cmocka_unit_test(check_gives_one_answer_for_every_failure),
+		cmocka_unit_test(get_reads_the_account_as_it_is_now),
 	};
 	char cmd[128];
 	int rc;

@@ -120,6 +120,34 @@ full_table_ends_least_recently_used(void **state)
 	websession_destroy(&s);
 }
 
+/* A role changed since signing in: only that session's, and a token of
+ * no session (or NULL) changes nothing. */
+static void
+set_role_changes_only_that_session(void **state)
+{
+	struct websessions *s = websession_new(IDLE_MS);
+	const struct websession *w;
+	char t1[WEBSESSION_TOKEN_TEXT + 1], t2[WEBSESSION_TOKEN_TEXT + 1];
+
+	(void)state;
+	assert_non_null(w = websession_start(s, "amy", USERS_WORKER, T0));
+	snprintf(t1, sizeof(t1), "%s", w->token);
+	assert_non_null(w = websession_start(s, "amy", USERS_WORKER, T0));
+	snprintf(t2, sizeof(t2), "%s", w->token);
+	websession_set_role(s, t1, USERS_VIEWER);
+	assert_int_equal(websession_find(s, t1, T0, true)->role, USERS_VIEWER);
+	assert_int_equal(websession_find(s, t2, T0, true)->role, USERS_WORKER);
+	websession_set_role(s, NULL, USERS_LEAD);
+	websession_set_role(s, "not-a-token", USERS_LEAD);
+	assert_int_equal(websession_find(s, t1, T0, true)->role, USERS_VIEWER);
+	assert_int_equal(websession_find(s, t2, T0, true)->role, USERS_WORKER);
+	websession_end(s, t1);
+	websession_set_role(s, t1, USERS_LEAD);	/* ended: nothing comes back */
+	assert_null(websession_find(s, t1, T0, true));
+	assert_int_equal(websession_count(s), 1);
+	websession_destroy(&s);
+}
+
 int
 main(void)
 {
@@ -128,6 +156,7 @@ main(void)
 		cmocka_unit_test(find_refuses_unknown_and_idle),
 		cmocka_unit_test(start_gives_fresh_tokens_and_role),
 		cmocka_unit_test(full_table_ends_least_recently_used),
+		cmocka_unit_test(set_role_changes_only_that_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
