@@ -262,12 +262,15 @@ ready_count() {
 
 # start_daemon NAME LOG ARGS...: starts ARGS in the background, logging to
 # $AREA/log/LOG, and waits for its first new event=ready line; 1 if it
-# exited or did not get ready in time (then it is not running).
+# exited or did not get ready in time (then it is not running).  Each
+# daemon has a session of its own (setsid, which keeps the pid), so a Ctrl-C
+# at the terminal reaches the demo alone, whose trap stops the daemons in
+# order.
 start_daemon() {
 	local name=$1 log=$AREA/log/$2 before pid deadline
 	shift 2
 	before=$(ready_count "$log")
-	"$@" 2>>"$log" &
+	setsid "$@" 2>>"$log" &
 	pid=$!
 	DEMO_PIDS[$name]=$pid
 	deadline=$((SECONDS + DEMO_READY_TIMEOUT))
@@ -315,9 +318,19 @@ log_of() {
 	esac
 }
 
+# start_agent ID: starts ID's agent; if another program took its web
+# inbox's port meanwhile, moves the inbox to a free port (web_move, in
+# demo-web.bash) and tries again.
 start_agent() {
-	start_daemon "$1" "agent-$1.log" "$BIN/agents/dutynet-agent" --config "$CONF" --agency "$1" ||
-		fail "the agent of $1 did not start" "agent-$1.log"
+	local _
+	for _ in $(seq "$DEMO_BIND_TRIES"); do
+		start_daemon "$1" "agent-$1.log" "$BIN/agents/dutynet-agent" --config "$CONF" \
+			--agency "$1" && return 0
+		tail -n 1 "$AREA/log/agent-$1.log" | grep -q 'event=startup-failed text="web inbox:' ||
+			break
+		web_move "$1"
+	done
+	fail "the agent of $1 did not start" "agent-$1.log"
 }
 
 # connected AGENCY: its agent has a session with the broker.

@@ -8,7 +8,11 @@
 # show a missed deadline escalating (the broker's notices to the school,
 # housing and the MASH, overdue in `dutynet deadlines`, audited), a late
 # acknowledgement recorded as late and stopping the chain, and an urgent
-# concern at 03:00 also sent to the emergency duty team.  Without --dir it
+# concern at 03:00 also sent to the emergency duty team.  It makes web
+# accounts at the school and the MASH, signs in over HTTP, and ends by
+# printing the web inboxes' addresses and logins, which work again once the
+# kept area's programs are started as the demo says; --serve keeps every
+# daemon running until SIGINT, then stops cleanly.  Without --dir it
 # removes its temporary directory; a bad command line or a non-empty --dir
 # exits 2 and starts nothing.
 . "$(dirname "$0")/../support/harness.sh"
@@ -130,6 +134,79 @@ for id in school-stmarys mash camhs housing police-cpu edt; do
 	h_audit_ok "$area/conf/run/$id/agent.db"
 done
 
+# The web inbox: accounts made, a sign-in over HTTP showing the MASH's
+# inbox (the school's urgent concern in it), audited; the end of the output
+# the addresses and logins, also kept in web-logins.txt (mode 0600).
+h_expect '^      added account anita\.shah \(lead\)$' "$out" "the web step"
+h_expect '^      added account tom\.reed \(worker\)$' "$out" "the web step"
+h_expect '^      urgent +STM-0142 \(concern\) +decided ' "$out" "the MASH's web inbox"
+h_expect '^      login\|tom\.reed, worker from 127\.0\.0\.1$' "$out" "the MASH's audit of the sign-in"
+login_re='^      (http://127\.0\.0\.[0-9]+:[0-9]+)/ +user ([a-z.]+) +password ([A-Za-z0-9_-]{16}) +\((lead|worker)\)$'
+tail_out=$(tail -n 7 <<<"$out")
+h_expect "$login_re" "$tail_out" "the end of the demo's output"
+[ "$(grep -cE "$login_re" <<<"$tail_out")" = 2 ] || h_fail "the demo did not end with two web logins"
+[ "$(stat -c %a "$area/web-logins.txt")" = 600 ] || h_fail "web-logins.txt is not mode 0600"
+[ "$(grep -cE "$login_re" "$area/web-logins.txt")" = 2 ] || h_fail "web-logins.txt lacks the two logins"
+# The kept area runs again as the demo says (its clock offset included),
+# and the MASH's login it printed signs in.
+mash_login=$(grep -A1 '^  mash: ' "$area/web-logins.txt" | tail -n 1)
+mash_url=$(sed -nE "s#$login_re#\1#p" <<<"$mash_login")
+mash_pw=$(sed -nE "s#$login_re#\3#p" <<<"$mash_login")
+[ -n "$mash_url" ] && [ -n "$mash_pw" ] || h_fail "no login for the MASH in web-logins.txt"
+offset=$(sed -nE 's|^  DUTYNET_CLOCK_OFFSET_MS=([0-9]+) .*/dutynet-broker --config .*|\1|p' <<<"$out")
+[ -n "$offset" ] || h_fail "the demo does not say how to start the broker again with its clock"
+H_CONF=$area/conf
+# (Unless a test running meanwhile took its web port: then another one.)
+if ss -Htln "sport = :${mash_url##*:}" 2>/dev/null | grep -q .; then
+	mash_host=${mash_url#http://}
+	mash_url=http://${mash_host%:*}:$(h_free_port) || h_fail "no free TCP port found"
+	h_conf_set "$H_CONF/agents/mash.conf" web_listen "\"${mash_url#http://}\""
+fi
+DUTYNET_CLOCK_OFFSET_MS=$offset start_broker
+DUTYNET_CLOCK_OFFSET_MS=$offset start_agent mash
+jar=$H_DIR/cookies
+page=$(curl -sS -m 10 -c "$jar" -b "$jar" "$mash_url/login") || h_fail "no sign-in page at $mash_url"
+csrf=$(sed -nE 's/.*<input type="hidden" name="csrf" value="([^"]*)".*/\1/p' <<<"$page")
+code=$(printf 'username=tom.reed&password=%s&csrf=%s' "$mash_pw" "$csrf" |
+	curl -sS -m 10 -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
+		--data-binary @- "$mash_url/login")
+[ "$code" = "303 $mash_url/inbox" ] || h_fail "the printed MASH login did not sign in: $code"
+curl -sS -m 10 -b "$jar" "$mash_url/inbox" | grep -q 'STM-0142' ||
+	h_fail "the MASH's inbox lacks STM-0142 after starting again"
+stop_agent mash
+stop_broker
+
+# --serve: everything runs until SIGINT (Ctrl-C), then stops cleanly.
+mkdir "$H_DIR/serve"
+# timeout(1) itself in the background (not the demo function, whose
+# subshell would ignore SIGINT); --foreground: it passes the signal on to
+# the demo alone, as a terminal's Ctrl-C reaches the demo alone.
+TMPDIR=$H_DIR/serve DUTYNET_DEMO_NO_BUILD=1 DUTYNET_BINARY_DIR=$H_BIN \
+	timeout --foreground "$DEMO_TIMEOUT" "$H_SRC/scripts/demo" --serve >"$H_DIR/serve.out" 2>&1 &
+serve_pid=$!
+wait_serving() {
+	grep -q '^Press Ctrl-C to stop everything\.$' "$H_DIR/serve.out" ||
+		{ kill -0 "$serve_pid" 2>/dev/null || h_fail "scripts/demo --serve exited early"; false; }
+}
+deadline=$((SECONDS + DEMO_TIMEOUT))
+until wait_serving; do
+	[ "$SECONDS" -lt "$deadline" ] || h_fail "scripts/demo --serve did not start serving"
+	sleep 0.2
+done
+serve_url=$(sed -nE "s#$login_re#\1#p" "$H_DIR/serve.out" | head -n 1)
+[ "$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "$serve_url/login")" = 200 ] ||
+	h_fail "scripts/demo --serve: $serve_url/login does not answer"
+kill -INT "$serve_pid"
+wait "$serve_pid"
+rc=$?
+[ "$rc" -eq 0 ] || { tail -n 30 "$H_DIR/serve.out" >&2; h_fail "scripts/demo --serve exited $rc on SIGINT"; }
+h_expect 'stopped cleanly' "$(cat "$H_DIR/serve.out")" "scripts/demo --serve"
+h_expect '^They were served until Ctrl-C\.$' "$(cat "$H_DIR/serve.out")" "scripts/demo --serve"
+if pgrep -f -- "--config $H_DIR/serve/" >/dev/null; then
+	h_fail "daemons of scripts/demo --serve still run"
+fi
+[ -z "$(ls -A "$H_DIR/serve")" ] || h_fail "scripts/demo --serve left $(ls -A "$H_DIR/serve")"
+
 # Without --dir: a temporary directory, removed at the end.
 mkdir "$H_DIR/tmp"
 out=$(TMPDIR=$H_DIR/tmp demo 2>&1)
@@ -146,4 +223,5 @@ demo --frobnicate >/dev/null 2>&1
 demo --dir >/dev/null 2>&1
 [ $? -eq 2 ] || h_fail "--dir without a directory did not exit 2"
 demo --help | grep -q -- '--dir DIR' || h_fail "scripts/demo --help lacks --dir"
+demo --help | grep -q -- '--serve' || h_fail "scripts/demo --help lacks --serve"
 h_pass
