@@ -164,6 +164,9 @@ soonest(const void *x, const void *y)
 
 	if (a->step.due_ms != b->step.due_ms)
 		return a->step.due_ms < b->step.due_ms ? -1 : 1;
+	/* Due at the same time: the more urgent first (a lower number). */
+	if (a->urgency != b->urgency)
+		return a->urgency < b->urgency ? -1 : 1;
 	return memcmp(a->id, b->id, IDS_MSGID_BYTES);
 }
 

@@ -530,6 +530,7 @@ web_run(struct web *w)
 void
 web_stored(struct web *w, const uint8_t id[IDS_MSGID_BYTES])
 {
+	const struct directory_agency *from;
 	struct inbox_msg m;
 	struct output o;
 	struct status st;
@@ -548,6 +549,10 @@ web_stored(struct web *w, const uint8_t id[IDS_MSGID_BYTES])
 	output_json_key_str(&o, false, "case", m.case_id);
 	output_json_key_str(&o, false, "urgency", envelope_urgency_name(m.urgency));
 	output_json_key_str(&o, false, "type", envelope_type_name(m.type));
+	/* The page shows the name people know; "from" stays the id. */
+	from = directory_find(w->a->dir, m.from);
+	output_json_key_str(&o, false, "from_name", from != NULL && from->name != NULL ?
+	    from->name : m.from);
 	output_printf(&o, "}");
 	if (!o.failed)
 		websse_send(w->sse, "urgent", o.buf);

@@ -8,6 +8,11 @@
  * request handler (webreq_act), which seals it and checks the recipient
  * against the directory and the sharing policy.  Only recipients the
  * policy allows are offered.  Values are never logged.
+ *
+ * sendform's texts are the command line's ("--dob is not a real date"):
+ * on the page each problem is told in the GOV.UK way instead, naming the
+ * field as it is labelled, from the wording table below (keyed by field,
+ * in the page's order, which the error summary follows).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +21,7 @@
 
 #include "agents/sendform.h"
 #include "agents/webpage.h"
+#include "agents/webtag.h"
 #include "common/log.h"
 #include "proto/child.h"
 
@@ -44,20 +50,61 @@ static const struct field text_fields[] = {
 	{"lawful-basis", "Lawful basis for sharing", "For example, Children Act 1989 s.47"},
 };
 
+/* What the page says about a field left empty and about one filled in
+ * wrongly (or refused by the send handler), in the page's field order. */
+static const struct {
+	const char *field;
+	const char *missing;
+	const char *invalid;
+} wording[] = {
+	{"type", "Select what you are sending", "Select referral or concern"},
+	{"to", "Select who to send it to", "Select an agency from the list: the one chosen "
+	    "cannot receive this from you"},
+	{"urgency", "Select how urgent it is", "Select immediate, urgent, standard or routine"},
+	{"case", NULL, "Case reference must be letters, digits and . _ : - only, and nothing "
+	    "that identifies the child"},
+	{"child-name", "Enter the child's full name", NULL},
+	{"dob", "Enter the child's date of birth as YYYY-MM-DD, for example 2016-05-14",
+	    "Enter the child's date of birth as YYYY-MM-DD, for example 2016-05-14"},
+	{"upn", NULL, "Enter the Unique Pupil Number as a capital letter and 12 digits, or "
+	    "leave it empty"},
+	{"nhs", NULL, "Enter a valid 10-digit NHS number, or leave it empty"},
+	{"category", "Select the category of concern", "Select a category from the list"},
+	{"summary", "Enter a summary of what happened", "Summary is too long: shorten it"},
+	{"referrer-name", "Enter your name", NULL},
+	{"referrer-role", "Enter your role", NULL},
+	{"referrer-contact", "Enter how to contact you", NULL},
+	{"lawful-basis", "Enter the lawful basis for sharing", NULL},
+	{"consent", "Select whether consent to share was sought", "Select yes or no"},
+	{"consent-why-not", "Enter why consent was not sought",
+	    "Leave 'If not, why not' empty when consent was sought"},
+};
+#define WORDING_N (sizeof(wording) / sizeof(wording[0]))
+
 struct page {
 	struct webreq *r;
 	const struct sendform_problems *probs;
+	bool verbatim;			/* a refusal with no wording: its own text */
 };
 
 static const char *
 problem(const struct page *pg, const char *field)
 {
+	const char *v = webform_get(pg->r->form, field), *t = NULL;
 	size_t i;
 
 	for (i = 0; pg->probs != NULL && i < pg->probs->n; i++)
 		if (strcmp(pg->probs->v[i].field, field) == 0)
-			return pg->probs->v[i].st.text;
-	return NULL;
+			break;
+	if (pg->probs == NULL || i == pg->probs->n)
+		return NULL;
+	if (pg->verbatim)
+		return pg->probs->v[i].st.text;
+	for (i = 0; i < WORDING_N && t == NULL; i++)
+		if (strcmp(wording[i].field, field) == 0)
+			t = v == NULL || *v == '\0' ? wording[i].missing : wording[i].invalid;
+	/* A field with no wording for this case still gets a message. */
+	return t != NULL ? t : "Check this field";
 }
 
 static const char *
@@ -151,6 +198,7 @@ static void
 summary(const struct page *pg)
 {
 	struct output *o = &pg->r->body;
+	const char *text;
 	size_t i;
 
 	if (pg->probs == NULL || pg->probs->n == 0)
@@ -159,18 +207,19 @@ summary(const struct page *pg)
 	    "<div role=\"alert\"><h2 class=\"govuk-error-summary__title\">There is a problem</h2>"
 	    "<div class=\"govuk-error-summary__body\"><ul class=\"govuk-list "
 	    "govuk-error-summary__list\">");
-	for (i = 0; i < pg->probs->n; i++) {
-		output_printf(o, "<li><a href=\"#");
-		html_text(o, pg->probs->v[i].field);
-		output_printf(o, "\">");
-		html_text(o, pg->probs->v[i].st.text);
+	for (i = 0; i < WORDING_N; i++) {
+		if ((text = problem(pg, wording[i].field)) == NULL)
+			continue;
+		output_printf(o, "<li><a href=\"#%s\">", wording[i].field);
+		html_text(o, text);
 		output_printf(o, "</a></li>");
 	}
 	output_printf(o, "</ul></div></div></div>\n");
 }
 
 static void
-render(struct webreq *r, unsigned status, const struct sendform_problems *probs)
+render(struct webreq *r, unsigned status, const struct sendform_problems *probs,
+    bool verbatim)
 {
 	static const char *const types[] = {"referral", "concern", NULL};
 	static const char *const type_labels[] = {"Referral: a child needs a service",
@@ -182,7 +231,7 @@ render(struct webreq *r, unsigned status, const struct sendform_problems *probs)
 	static const char *const yesno[] = {"yes", "no", NULL};
 	static const char *const consent_labels[] = {"Yes, consent was sought",
 		"No, consent was not sought", NULL};
-	struct page pg = { r, probs };
+	struct page pg = { r, probs, verbatim };
 	struct output *o = &r->body;
 	const char *cat = webform_get(r->form, "category");
 	size_t i;
@@ -201,17 +250,21 @@ render(struct webreq *r, unsigned status, const struct sendform_problems *probs)
 	output_printf(o, "><option value=\"\">Choose an agency</option>");
 	webreq_recipients(r, 0, webform_get(r->form, "to"));
 	output_printf(o, "</select></div>\n");
-	radios(&pg, "urgency", "How urgent is it?", urgencies, urgency_labels, NULL);
+	radios(&pg, "urgency", "How urgent is it?", urgencies, urgency_labels,
+	    envelope_urgency_name(URGENCY_STANDARD));
 	for (i = 0; i < FIELDS_BEFORE_CATEGORY; i++)
 		input(&pg, &text_fields[i]);
 	group(&pg, "category", "Category of concern", NULL, false);
-	output_printf(o, "<select class=\"govuk-select\" id=\"category\" name=\"category\"");
+	output_printf(o, "<select class=\"govuk-select%s\" id=\"category\" name=\"category\"",
+	    problem(&pg, "category") ? " govuk-select--error" : "");
 	describedby(&pg, "category", false);
 	output_printf(o, "><option value=\"\">Choose a category</option>");
-	for (i = 0; payload_categories[i] != NULL; i++)
-		output_printf(o, "<option value=\"%s\"%s>%s</option>", payload_categories[i],
-		    cat != NULL && strcmp(cat, payload_categories[i]) == 0 ? " selected" : "",
-		    payload_categories[i]);
+	for (i = 0; payload_categories[i] != NULL; i++) {
+		output_printf(o, "<option value=\"%s\"%s>", payload_categories[i],
+		    cat != NULL && strcmp(cat, payload_categories[i]) == 0 ? " selected" : "");
+		webtag_category(o, payload_categories[i], strlen(payload_categories[i]));
+		output_printf(o, "</option>");
+	}
 	output_printf(o, "</select></div>\n");
 	group(&pg, "summary", "Summary", "What happened, what you saw or were told, and what "
 	    "you have done.", false);
@@ -226,8 +279,9 @@ render(struct webreq *r, unsigned status, const struct sendform_problems *probs)
 	radios(&pg, "consent", "Was consent to share sought?", yesno, consent_labels, NULL);
 	group(&pg, "consent-why-not", "If not, why not", "Needed when consent was not sought.",
 	    false);
-	output_printf(o, "<textarea class=\"govuk-textarea\" id=\"consent-why-not\" "
-	    "name=\"consent-why-not\" rows=\"2\"");
+	output_printf(o, "<textarea class=\"govuk-textarea%s\" id=\"consent-why-not\" "
+	    "name=\"consent-why-not\" rows=\"2\"", problem(&pg, "consent-why-not") ?
+	    " govuk-textarea--error" : "");
 	describedby(&pg, "consent-why-not", true);
 	output_printf(o, ">");
 	html_text(o, value(&pg, "consent-why-not"));
@@ -239,7 +293,7 @@ render(struct webreq *r, unsigned status, const struct sendform_problems *probs)
 void
 webpage_compose_form(struct webreq *r)
 {
-	render(r, MHD_HTTP_OK, NULL);
+	render(r, MHD_HTTP_OK, NULL, false);
 }
 
 /* A form value, with "" as not given (a browser sends every field). */
@@ -251,7 +305,8 @@ get(void *arg, const char *field)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* The field a refusal by the send handler is about. */
+/* The field a refusal by the send handler is about; NULL if it names none
+ * (shown by the summary, in its own words). */
 static const char *
 field_of(const struct status *st)
 {
@@ -273,7 +328,7 @@ field_of(const struct status *st)
 		    strncmp(st->text + 2, sendform_fields[i], n) == 0 && st->text[2 + n] == ' ')
 			return sendform_fields[i];
 	}
-	return "summary";
+	return NULL;
 }
 
 void
@@ -292,7 +347,7 @@ webpage_compose_post(struct webreq *r)
 	int code;
 
 	if (sendform_read(get, (void *)(uintptr_t)r->form, &h, &p, &probs) > 0) {
-		render(r, MHD_HTTP_BAD_REQUEST, &probs);
+		render(r, MHD_HTTP_BAD_REQUEST, &probs, false);
 		return;
 	}
 	for (i = 0; sendform_fields[i] != NULL && n < WEBREQ_ARGS_MAX; i++)
@@ -319,9 +374,10 @@ webpage_compose_post(struct webreq *r)
 		    "Nothing was sent: the database failed. Try again in a few minutes.");
 	} else {
 		probs.n = 1;
-		snprintf(probs.v[0].field, sizeof(probs.v[0].field), "%s", field_of(&st));
+		snprintf(probs.v[0].field, sizeof(probs.v[0].field), "%s",
+		    field_of(&st) != NULL ? field_of(&st) : "summary");
 		probs.v[0].st = st;
-		render(r, MHD_HTTP_BAD_REQUEST, &probs);
+		render(r, MHD_HTTP_BAD_REQUEST, &probs, field_of(&st) == NULL);
 	}
 	output_free(&out);
 }

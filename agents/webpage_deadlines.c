@@ -15,7 +15,8 @@
 #include "common/log.h"
 
 static void
-render_row(struct output *o, const struct duelist_row *row, uint64_t now)
+render_row(struct output *o, const struct directory *dir, const struct duelist_row *row,
+    uint64_t now)
 {
 	char id[IDS_MSGID_TEXT + 1];
 	bool told = row->role == DUELIST_TOLD;
@@ -27,7 +28,7 @@ render_row(struct output *o, const struct duelist_row *row, uint64_t now)
 	webtag_time(o, row->step.due_ms);
 	output_printf(o, "</td><td class=\"govuk-table__cell\">%s</td><td class=\""
 	    "govuk-table__cell\">%s</td><td class=\"govuk-table__cell\">", told ? "-" :
-	    deadline_step_name(row->step.step), row->role == DUELIST_SENDER ? "we sent it" :
+	    webtag_step(row->step.step), row->role == DUELIST_SENDER ? "we sent it" :
 	    row->role == DUELIST_RECIPIENT ? "we received it" : "we were told");
 	if (!told) {
 		output_printf(o, "<a class=\"govuk-link\" href=\"/%s/%s\">",
@@ -39,7 +40,10 @@ render_row(struct output *o, const struct duelist_row *row, uint64_t now)
 		html_text(o, row->text);
 	}
 	output_printf(o, "</td><td class=\"govuk-table__cell\">");
-	html_text(o, told ? "-" : row->with);
+	if (told)
+		output_printf(o, "-");
+	else
+		webtag_agency(o, dir, row->with);
 	output_printf(o, "</td><td class=\"govuk-table__cell\">");
 	webtag_due(o, &row->step, now);
 	webtag_notices(o, row->reminders, row->escalations);
@@ -65,13 +69,15 @@ webpage_deadlines(struct webreq *r)
 	}
 	webreq_begin(r, MHD_HTTP_OK, "Deadlines", HTML_NAV_DEADLINES);
 	output_printf(o, "<h1 class=\"govuk-heading-l\">Deadlines</h1>\n");
-	if (t.n == 0)
+	if (t.n == 0) {
 		output_printf(o, "<p class=\"govuk-body\" id=\"deadlines-empty\">Nothing is due.</p>\n");
-	html_table_begin(o, "deadlines-table", "Open deadlines, soonest first, as recipient and "
-	    "as sender", columns);
-	for (i = 0; i < t.n; i++)
-		render_row(o, &t.v[i], t.now);
-	html_table_end(o);
+	} else {
+		html_table_begin(o, "deadlines-table", "Open deadlines, soonest first, as recipient "
+		    "and as sender", columns);
+		for (i = 0; i < t.n; i++)
+			render_row(o, r->a->dir, &t.v[i], t.now);
+		html_table_end(o);
+	}
 	webreq_end(r);
 out:
 	duelist_free(&t);

@@ -99,13 +99,18 @@ soonest(const void *x, const void *y)
 		return a->open ? -1 : 1;
 	if (a->open && a->step.due_ms != b->step.due_ms)
 		return a->step.due_ms < b->step.due_ms ? -1 : 1;
+	/* Due at the same time: the more urgent first (a lower number), then
+	 * the one waiting longest. */
+	if (a->open && a->m.urgency != b->m.urgency)
+		return a->m.urgency < b->m.urgency ? -1 : 1;
 	if (a->m.received_ms != b->m.received_ms)
-		return a->m.received_ms > b->m.received_ms ? -1 : 1;
+		return (a->m.received_ms < b->m.received_ms) == a->open ? -1 : 1;
 	return memcmp(a->m.id, b->m.id, IDS_MSGID_BYTES);
 }
 
 static void
-render_row(struct output *o, const struct row *row, uint64_t now)
+render_row(struct output *o, const struct directory *dir, const struct row *row,
+    uint64_t now)
 {
 	const struct inbox_msg *m = &row->m;
 	char id[IDS_MSGID_TEXT + 1];
@@ -118,7 +123,7 @@ render_row(struct output *o, const struct row *row, uint64_t now)
 	output_printf(o, "<td class=\"govuk-table__cell\">");
 	webtag_urgency(o, m->urgency);
 	output_printf(o, "</td><td class=\"govuk-table__cell\">");
-	html_text(o, m->from);
+	webtag_agency(o, dir, m->from);
 	output_printf(o, "</td><td class=\"govuk-table__cell\"><a class=\"govuk-link dn-open\" "
 	    "href=\"/message/%s\">", id);
 	html_text(o, m->case_id[0] ? m->case_id : id);
@@ -127,7 +132,7 @@ render_row(struct output *o, const struct row *row, uint64_t now)
 	webtag_time(o, m->received_ms);
 	output_printf(o, "</td><td class=\"govuk-table__cell\">");
 	if (row->open) {
-		html_text(o, deadline_step_name(row->step.step));
+		html_text(o, webtag_step(row->step.step));
 		output_printf(o, " ");
 		webtag_time(o, row->step.due_ms);
 		output_printf(o, "<br>");
@@ -165,14 +170,16 @@ webpage_inbox(struct webreq *r)
 		qsort(t.v, t.n, sizeof(*t.v), soonest);
 	webreq_begin(r, MHD_HTTP_OK, "Inbox", HTML_NAV_INBOX);
 	output_printf(o, "<h1 class=\"govuk-heading-l\">Inbox</h1>\n");
-	if (t.n == 0)
+	if (t.n == 0) {
 		output_printf(o, "<p class=\"govuk-body\" id=\"inbox-empty\">Nothing has been "
 		    "received yet.</p>\n");
-	html_table_begin(o, "inbox-table", "Referrals and concerns received, soonest deadline "
-	    "first", columns);
-	for (i = 0; i < t.n; i++)
-		render_row(o, &t.v[i], t.now);
-	html_table_end(o);
+	} else {
+		html_table_begin(o, "inbox-table", "Referrals and concerns received, soonest "
+		    "deadline first", columns);
+		for (i = 0; i < t.n; i++)
+			render_row(o, r->a->dir, &t.v[i], t.now);
+		html_table_end(o);
+	}
 	webreq_end(r);
 out:
 	free(t.v);

@@ -11,6 +11,12 @@
  * role), written before any of its content is put on the page: if the
  * event cannot be written, the content is not shown.  The plaintext is
  * wiped as soon as the page is rendered.
+ *
+ * The mistakes a person can make in these forms (no decision, a decline
+ * with no reason, a redirect with nowhere to go, empty feedback) are
+ * caught here first and told in the page's words beside the field; the
+ * handler checks them again, and anything else it refuses is shown in
+ * its own words above the form.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +46,25 @@ static const struct {
 /* One form error to show beside the actions. */
 struct problem {
 	const char *form;		/* "ack", "decide", "feedback" */
+	const char *field;		/* the element id it is about; NULL: the form */
 	const char *text;
 };
+
+/* The opening of a form group, and its error message if pr is about id. */
+static void
+group_begin(struct output *o, const struct problem *pr, const char *id)
+{
+	bool err = pr != NULL && pr->field != NULL && strcmp(pr->field, id) == 0;
+
+	output_printf(o, "<div class=\"govuk-form-group%s\">", err ? " govuk-form-group--error" :
+	    "");
+	if (!err)
+		return;
+	output_printf(o, "<p class=\"govuk-error-message\" id=\"%s-error\"><span class="
+	    "\"govuk-visually-hidden\">Error:</span> ", id);
+	html_text(o, pr->text);
+	output_printf(o, "</p>");
+}
 
 static void
 row_text(struct output *o, const char *key, const char *id, const struct payload_text *t)
@@ -83,7 +106,9 @@ referral(struct output *o, const struct payload_referral *p)
 	row_text(o, "NHS number", NULL, &p->child_nhs);
 	output_printf(o, "</dl>\n<h2 class=\"govuk-heading-m\">The concern</h2>\n"
 	    "<dl class=\"govuk-summary-list\" id=\"concern\">\n");
-	row_text(o, "Category", NULL, &p->category);
+	row_begin(o, "Category");
+	webtag_category(o, p->category.s, p->category.len);
+	row_end(o);
 	row_text(o, "Summary", "summary", &p->summary);
 	row_text(o, "Lawful basis", NULL, &p->lawful_basis);
 	row_begin(o, "Consent");
@@ -157,10 +182,11 @@ deadlines(struct webreq *r, const struct inbox_msg *m, uint64_t now)
 }
 
 static void
-textarea(struct output *o, const char *id, const char *label, const char *hint)
+textarea(struct output *o, const struct problem *pr, const char *id, const char *label,
+    const char *hint)
 {
-	output_printf(o, "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"%s\">"
-	    "%s</label>", id, label);
+	group_begin(o, pr, id);
+	output_printf(o, "<label class=\"govuk-label\" for=\"%s\">%s</label>", id, label);
 	if (hint != NULL)
 		output_printf(o, "<div class=\"govuk-hint\" id=\"%s-hint\">%s</div>", id, hint);
 	output_printf(o, "<textarea class=\"govuk-textarea\" id=\"%s\" name=\"text\" rows=\"3\"%s%s%s>"
@@ -171,7 +197,7 @@ textarea(struct output *o, const char *id, const char *label, const char *hint)
 static void
 error_for(struct output *o, const struct problem *pr, const char *form)
 {
-	if (pr == NULL || strcmp(pr->form, form) != 0)
+	if (pr == NULL || pr->field != NULL || strcmp(pr->form, form) != 0)
 		return;
 	output_printf(o, "<p class=\"govuk-error-message\" id=\"%s-error\"><span class="
 	    "\"govuk-visually-hidden\">Error:</span> ", form);
@@ -204,13 +230,14 @@ actions(struct webreq *r, const struct inbox_msg *m, const char *id, const struc
 	output_printf(o, "<h2 class=\"govuk-heading-m\">Answer</h2>\n");
 	if (m->state == INBOX_RECEIVED) {
 		form_begin(r, id, "ack", "Acknowledge", pr);
-		textarea(o, "ack-text", "Note to the sender (optional)", NULL);
+		textarea(o, pr, "ack-text", "Note to the sender (optional)", NULL);
 		output_printf(o, "<button id=\"ack-button\" type=\"submit\" class=\"govuk-button\">"
 		    "Acknowledge</button></form>\n");
 	}
 	if (m->state != INBOX_DECIDED) {
 		form_begin(r, id, "decide", "Decide", pr);
-		output_printf(o, "<div class=\"govuk-form-group\"><fieldset class=\"govuk-fieldset\">"
+		group_begin(o, pr, "decision-accept");
+		output_printf(o, "<fieldset class=\"govuk-fieldset\">"
 		    "<legend class=\"govuk-fieldset__legend\">Decision</legend>"
 		    "<div class=\"govuk-radios\">");
 		output_printf(o, "<div class=\"govuk-radios__item\"><input class=\"govuk-radios__input\" "
@@ -223,20 +250,22 @@ actions(struct webreq *r, const struct inbox_msg *m, const char *id, const struc
 		    "id=\"decision-redirect\" name=\"decision\" type=\"radio\" value=\"redirect\"><label "
 		    "class=\"govuk-label govuk-radios__label\" for=\"decision-redirect\">Redirect to "
 		    "another agency</label></div></div></fieldset></div>\n");
-		output_printf(o, "<div class=\"govuk-form-group\"><label class=\"govuk-label\" "
+		group_begin(o, pr, "reason");
+		output_printf(o, "<label class=\"govuk-label\" "
 		    "for=\"reason\">Reason (needed to decline or redirect)</label><input "
-		    "class=\"govuk-input\" id=\"reason\" name=\"reason\" type=\"text\"></div>\n"
-		    "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"to\">Redirect "
+		    "class=\"govuk-input\" id=\"reason\" name=\"reason\" type=\"text\"></div>\n");
+		group_begin(o, pr, "to");
+		output_printf(o, "<label class=\"govuk-label\" for=\"to\">Redirect "
 		    "to</label><select class=\"govuk-select\" id=\"to\" name=\"to\"><option value=\"\">"
 		    "Choose an agency (redirect only)</option>");
 		webreq_recipients(r, m->type, NULL);
 		output_printf(o, "</select></div>\n");
-		textarea(o, "decide-text", "Note to the sender (optional)", NULL);
+		textarea(o, pr, "decide-text", "Note to the sender (optional)", NULL);
 		output_printf(o, "<button id=\"decide-button\" type=\"submit\" class=\"govuk-button\">"
 		    "Record decision</button></form>\n");
 	}
 	form_begin(r, id, "feedback", "Feedback", pr);
-	textarea(o, "feedback-text", "Feedback or an update for the referrer", NULL);
+	textarea(o, pr, "feedback-text", "Feedback or an update for the referrer", NULL);
 	output_printf(o, "<button id=\"feedback-button\" type=\"submit\" class=\"govuk-button "
 	    "govuk-button--secondary\">Send feedback</button></form>\n");
 }
@@ -251,7 +280,8 @@ banner(struct webreq *r, const struct problem *pr)
 		output_printf(&r->body, "<div class=\"govuk-error-summary\" data-module="
 		    "\"govuk-error-summary\"><div role=\"alert\"><h2 class=\"govuk-error-summary__title\">"
 		    "There is a problem</h2><div class=\"govuk-error-summary__body\"><ul class=\""
-		    "govuk-list govuk-error-summary__list\"><li><a href=\"#%s-error\">", pr->form);
+		    "govuk-list govuk-error-summary__list\"><li><a href=\"#%s%s\">",
+		    pr->field != NULL ? pr->field : pr->form, pr->field != NULL ? "" : "-error");
 		html_text(&r->body, pr->text);
 		output_printf(&r->body, "</a></li></ul></div></div></div>\n");
 		return;
@@ -313,7 +343,7 @@ show(struct webreq *r, const uint8_t id[IDS_MSGID_BYTES], unsigned status,
 	webreq_begin(r, status, envelope_type_name(m.type), HTML_NAV_INBOX);
 	banner(r, pr);
 	output_printf(o, "<span class=\"govuk-caption-l\">From ");
-	html_text(o, m.from);
+	webtag_agency(o, r->a->dir, m.from);
 	output_printf(o, "</span><h1 class=\"govuk-heading-l\">%s ", m.type == ENVELOPE_CONCERN ?
 	    "Concern" : m.type == ENVELOPE_REFERRAL ? "Referral" : "Message");
 	html_text(o, m.case_id);
@@ -378,6 +408,35 @@ webpage_message(struct webreq *r)
 	show(r, id, MHD_HTTP_OK, NULL);
 }
 
+/* The mistakes the page words itself (see the top): -1 with pr's field
+ * and text, else 0. */
+static int
+wording(const struct webreq *r, const char *verb, struct problem *pr)
+{
+	const char *decision = webform_get(r->form, "decision");
+	const char *reason = webform_get(r->form, "reason"), *to = webform_get(r->form, "to");
+	const char *text = webform_get(r->form, "text");
+
+	pr->field = NULL;
+	if (strcmp(verb, "feedback") == 0 && (text == NULL || *text == '\0')) {
+		pr->field = "feedback-text";
+		pr->text = "Enter the feedback or update for the referrer";
+	} else if (strcmp(verb, "decide") != 0) {
+		return 0;
+	} else if (decision == NULL || payload_decision_parse(decision) < 0) {
+		pr->field = "decision-accept";
+		pr->text = "Select a decision";
+	} else if (strcmp(decision, "accept") != 0 && (reason == NULL || *reason == '\0')) {
+		pr->field = "reason";
+		pr->text = strcmp(decision, "decline") == 0 ? "Enter the reason for declining" :
+		    "Enter the reason for redirecting";
+	} else if (strcmp(decision, "redirect") == 0 && (to == NULL || *to == '\0')) {
+		pr->field = "to";
+		pr->text = "Select the agency to redirect to";
+	}
+	return pr->field != NULL ? -1 : 0;
+}
+
 void
 webpage_message_post(struct webreq *r)
 {
@@ -412,6 +471,11 @@ webpage_message_post(struct webreq *r)
 			args[n++] = (struct ctlmsg_arg){"to",
 			    (char *)(uintptr_t)webform_get(r->form, "to")};
 	}
+	pr.form = verb;
+	if (wording(r, verb, &pr) != 0) {
+		show(r, id, MHD_HTTP_BAD_REQUEST, &pr);
+		return;
+	}
 	code = webreq_act(r, verb, args, n, true, false, &out, &st);
 	output_free(&out);
 	if (code == STATUS_OK) {
@@ -424,7 +488,7 @@ webpage_message_post(struct webreq *r)
 		    "Nothing was done: the database failed. Try again in a few minutes.");
 		return;
 	}
-	pr.form = verb;
+	pr.field = NULL;
 	pr.text = st.text;
 	show(r, id, MHD_HTTP_BAD_REQUEST, &pr);
 }

@@ -86,7 +86,7 @@ row(const struct outbox_msg *m, void *arg)
 	    " dn-failed" : "", id, envelope_urgency_name(m->urgency));
 	webtag_urgency(o, m->urgency);
 	output_printf(o, "</td><td class=\"govuk-table__cell\">");
-	html_text(o, m->to);
+	webtag_agency(o, w->r->a->dir, m->to);
 	output_printf(o, "</td><td class=\"govuk-table__cell\"><a class=\"govuk-link dn-open\" "
 	    "href=\"/sent/%s\">", id);
 	html_text(o, m->case_id[0] ? m->case_id : id);
@@ -205,7 +205,7 @@ webpage_sent_one(struct webreq *r)
 	}
 	webreq_begin(r, MHD_HTTP_OK, envelope_type_name(m.type), HTML_NAV_SENT);
 	output_printf(o, "<span class=\"govuk-caption-l\">To ");
-	html_text(o, m.to);
+	webtag_agency(o, r->a->dir, m.to);
 	output_printf(o, "</span><h1 class=\"govuk-heading-l\">%s ", m.type == ENVELOPE_CONCERN ?
 	    "Concern" : m.type == ENVELOPE_REFERRAL ? "Referral" : "Message");
 	html_text(o, m.case_id);

@@ -7,6 +7,46 @@
 #include "config/rfc3339.h"
 #include "proto/envelope.h"
 
+/* Room for one category's words (the slugs are short; a longer one is cut). */
+#define CATEGORY_WORDS_MAX 64
+
+void
+webtag_agency(struct output *o, const struct directory *d, const char *id)
+{
+	const struct directory_agency *ag = d != NULL ? directory_find(d, id) : NULL;
+
+	html_text(o, ag != NULL && ag->name != NULL ? ag->name : id);
+}
+
+const char *
+webtag_step(int step)
+{
+	switch (step) {
+	case DEADLINE_ACK:
+		return "Acknowledge";
+	case DEADLINE_DECISION:
+		return "Decision";
+	case DEADLINE_FEEDBACK:
+		return "Feedback";
+	default:
+		return "-";
+	}
+}
+
+void
+webtag_category(struct output *o, const char *s, size_t len)
+{
+	char words[CATEGORY_WORDS_MAX];
+	size_t i;
+
+	if (len >= sizeof(words))
+		len = sizeof(words) - 1;
+	for (i = 0; i < len; i++)
+		words[i] = s[i] == '-' ? ' ' : i == 0 && s[i] >= 'a' && s[i] <= 'z' ?
+		    (char)(s[i] - 'a' + 'A') : s[i];
+	html_textn(o, words, len);
+}
+
 void
 webtag_urgency(struct output *o, int urgency)
 {
@@ -94,7 +134,7 @@ webtag_deadlines(struct output *o, const struct due *d, uint64_t now_ms)
 		due_within_words(s->within, limit);
 		output_printf(o, "<div class=\"govuk-summary-list__row%s\"><dt class=\""
 		    "govuk-summary-list__key\">", s->state == DUE_OVERDUE ? " dn-overdue" : "");
-		html_text(o, deadline_step_name(s->step));
+		html_text(o, webtag_step(s->step));
 		output_printf(o, " <span class=\"govuk-body-s\">(");
 		html_text(o, limit);
 		output_printf(o, ")</span></dt><dd class=\"govuk-summary-list__value\">");

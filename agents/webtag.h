@@ -8,10 +8,24 @@
 #ifndef DUTYNET_WEBTAG_H
 #define DUTYNET_WEBTAG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "agents/due.h"
 #include "agents/output.h"
+#include "config/directory.h"
+
+/* An agency as people know it: its name from the directory d (escaped),
+ * or its id if d does not list it (a stale entry, the broker). */
+void webtag_agency(struct output *o, const struct directory *d, const char *id);
+
+/* A deadline step as a heading word: "Acknowledge", "Decision",
+ * "Feedback"; "-" if out of range. */
+const char *webtag_step(int step);
+
+/* A category slug as words, "physical-abuse" as "Physical abuse"
+ * (escaped); s[0..len) may hold no NUL. */
+void webtag_category(struct output *o, const char *s, size_t len);
 
 /* <strong class="govuk-tag govuk-tag--COLOUR">immediate</strong>. */
 void webtag_urgency(struct output *o, int urgency);

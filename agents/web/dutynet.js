@@ -20,16 +20,20 @@
 		var button = document.createElement('button');
 		button.type = 'button';
 		button.id = 'notify-button';
-		button.className = 'govuk-button govuk-button--secondary';
+		button.className = 'govuk-button govuk-button--secondary dn-notify';
 		button.textContent = 'Notify me of urgent referrals';
 		button.addEventListener('click', function () {
 			Notification.requestPermission().then(function () {
 				button.remove();
 			});
 		});
-		var main = document.getElementById('main-content');
-		if (main) {
-			main.insertBefore(button, main.firstChild);
+		// Under the inbox's heading only, small: it is an offer, not the
+		// page's purpose, and must not push every page's heading down.
+		var table = document.getElementById('inbox-table') ||
+			document.getElementById('inbox-empty');
+		var heading = table && table.parentNode.querySelector('h1');
+		if (heading) {
+			heading.parentNode.insertBefore(button, heading.nextSibling);
 		}
 	}
 
@@ -37,8 +41,9 @@
 		var p = document.createElement('p');
 		var a = document.createElement('a');
 		var what = (msg.urgency || 'urgent') + ' ' + (msg.type || 'referral');
-		p.className = 'dn-live-item';
-		p.appendChild(document.createTextNode('New ' + what + ' from ' + msg.from +
+		var from = msg.from_name || msg.from;
+		p.className = 'dn-live-item govuk-notification-banner__heading';
+		p.appendChild(document.createTextNode('New ' + what + ' from ' + from +
 			(msg.case ? ', case ' + msg.case : '') + '. '));
 		a.href = '/message/' + encodeURIComponent(msg.id);
 		a.className = 'govuk-link';
@@ -47,7 +52,7 @@
 		live.appendChild(p);
 		if ('Notification' in window && Notification.permission === 'granted') {
 			var n = new Notification('dutynet: new ' + what, {
-				body: 'From ' + msg.from + (msg.case ? ', case ' + msg.case : ''),
+				body: 'From ' + from + (msg.case ? ', case ' + msg.case : ''),
 				tag: msg.id
 			});
 			n.onclick = function () {

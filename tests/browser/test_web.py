@@ -245,6 +245,15 @@ def s_compose(b):
            "the recipients offered lack the MASH or CAMHS: %s" % offered)
     expect("school-stmarys" not in offered and "lscp" not in offered,
            "the recipients offered include ones the policy does not allow: %s" % offered)
+    names = {o.get_attribute("value"): o.text for o in b.find_all("#to option")}
+    expect(names["mash"].startswith("Children's Services MASH (front door)"),
+           "the MASH is offered as %r, not by its name" % names["mash"])
+    expect(b.find("#urgency-standard").is_selected() and
+           len([r for r in b.find_all("input[name='urgency']") if r.is_selected()]) == 1,
+           "urgency is not pre-selected as standard")
+    cats = {o.get_attribute("value"): o.text for o in b.find_all("#category option")}
+    expect(cats.get("physical-abuse") == "Physical abuse",
+           "the category is offered as %r" % cats.get("physical-abuse"))
     b.screenshot("compose")
     b.axe("compose")
     # Incomplete: refused with every problem beside its field, values kept.
@@ -253,8 +262,22 @@ def s_compose(b):
     expect(p.status == 400, "an incomplete form answered %r, not 400" % p)
     links = [a.get_attribute("href").split("#")[-1]
              for a in b.find_all(".govuk-error-summary a")]
+    # Every problem in the summary, in the order of the fields on the page.
+    want = ["to", "child-name", "dob", "category", "summary", "referrer-name", "referrer-role",
+            "referrer-contact", "lawful-basis", "consent"]
+    expect(links == want, "the error summary links to %s, not %s" % (links, want))
+    # In the page's words, naming the field as labelled; never the CLI's.
+    words = {"to": "Select who to send it to",
+             "dob": "Enter the child's date of birth as YYYY-MM-DD, for example 2016-05-14",
+             "child-name": "Enter the child's full name"}
+    for f, w in words.items():
+        expect(b.text("p#%s-error" % f).endswith(w),
+               "#%s-error says %r, not %r" % (f, b.text("p#%s-error" % f), w))
+        expect(w in b.text(".govuk-error-summary"), "the error summary lacks %r" % w)
+    expect("--" not in b.text(".govuk-error-summary") and
+           "dutynet send" not in b.text("main"), "command-line wording on the page: %r" %
+           b.text(".govuk-error-summary"))
     for f in ("to", "child-name", "dob", "summary"):
-        expect(f in links, "the error summary does not link to #%s: %s" % (f, links))
         expect(b.has("p#%s-error.govuk-error-message" % f), "no p#%s-error" % f)
         e, field = b.find("p#%s-error" % f), b.find("#" + f)
         expect(e.location["y"] < field.location["y"], "#%s-error is not before #%s" % (f, f))
@@ -299,8 +322,9 @@ def s_worker_inbox(b):
     top = rows[0][1]
     expect(top.get_attribute("data-urgency") == "urgent", "the top row's urgency is %r" %
            top.get_attribute("data-urgency"))
-    expect("STM-0142" in top.text and "school-stmarys" in top.text,
-           "the top row does not show the case and the sender: %r" % top.text)
+    expect("STM-0142" in top.text and "St Mary's C of E Primary School" in top.text and
+           "school-stmarys" not in top.text,
+           "the top row does not show the case and the sender's name: %r" % top.text)
     expect(top.find_element("css selector", "td.dn-state").text.strip() == "received",
            "the top row's state is not 'received': %r" % top.text)
     b.screenshot("inbox")
@@ -332,6 +356,20 @@ def s_worker_answers(b):
     expect("Acknowledged" in b.text(".govuk-notification-banner"), "no 'Acknowledged' banner")
     expect(state(b) == "acknowledged", "#state is %r after acknowledging" % state(b))
     expect(not b.has("form#ack-form"), "the acknowledge form is still offered")
+    # Declining with no reason: the page's words, beside the field.
+    b.find("input[name='decision'][value='decline']").click()
+    p = b.click_and_wait(b.find("#decide-button"))
+    expect(p.status == 400, "a decline without a reason answered %r" % p)
+    e, field = b.find("p#reason-error"), b.find("#reason")
+    expect(e.text.endswith("Enter the reason for declining") and
+           e.location["y"] < field.location["y"],
+           "no 'Enter the reason for declining' before #reason: %r" % e.text)
+    links = [a.get_attribute("href").split("#")[-1]
+             for a in b.find_all(".govuk-error-summary a")]
+    expect(links == ["reason"], "the error summary links to %s, not #reason" % links)
+    expect("--reason" not in b.text("main"), "command-line wording on the page")
+    b.screenshot("message-errors")
+    expect(state(b) == "acknowledged", "#state is %r after a refused decline" % state(b))
     b.find("input[name='decision'][value='accept']").click()
     b.fill("#decide-form textarea[name='text']", "Strategy discussion today.")
     p = b.click_and_wait(b.find("#decide-button"))
@@ -365,7 +403,7 @@ def s_live_alert(b):
         items = b.find_all("#live-region .dn-live-item")
         return len(items) > before and items[-1]
     item = wait_for("the urgent concern announced in #live-region", shown, TRAVEL)
-    expect("STM-LIVE" in item.text and "school-stmarys" in item.text,
+    expect("STM-LIVE" in item.text and "St Mary's C of E Primary School" in item.text,
            "the announcement does not name the case and the sender: %r" % item.text)
     link = item.find_element("css selector", "a").get_attribute("href")
     expect(link == MASH + "/message/" + mid, "the announcement links to %s" % link)

@@ -114,7 +114,10 @@ h_expect '^Set-Cookie: dn_session=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=
 	detail LIKE 'alice.khan, worker from 127.0.0.1'")" = 1 ] || h_fail "no login audit event"
 web alice GET /inbox
 want 200 "the inbox"
-h_expect '<table class="govuk-table" id="inbox-table">' "$BODY" "the inbox"
+# Empty: the sentence only, no empty table.
+h_expect '<p class="govuk-body" id="inbox-empty">Nothing has been received yet.</p>' "$BODY" \
+	"the empty inbox"
+h_expect_not 'id="inbox-table"' "$BODY" "the empty inbox"
 h_expect 'id="whoami"[^>]*>Signed in as <strong>alice.khan</strong> \(worker\)' "$BODY" "whoami"
 h_expect 'id="nav-compose"' "$BODY" "a worker's navigation"
 
@@ -131,11 +134,21 @@ web alice GET /inbox
 h_expect "<tr class=\"govuk-table__row dn-message\" data-message-id=\"$id\" data-urgency=\"urgent\">" \
 	"$BODY" "the inbox row"
 h_expect "href=\"/message/$id\"" "$BODY" "the inbox row's link"
+h_expect '<table class="govuk-table" id="inbox-table">' "$BODY" "the inbox"
+h_expect_not 'id="inbox-empty"' "$BODY" "the inbox with a row"
+# The sender by its name in the directory, not its id; the step in words.
+h_expect "data-urgency=\"urgent\">.*<td class=\"govuk-table__cell\">St Mary&#39;s C of E Primary School</td>" \
+	"$BODY" "the sender's name in the inbox row"
+h_expect '<td class="govuk-table__cell">Acknowledge <time' "$BODY" "the step due, in words"
 web alice GET "/message/$id"
 want 200 "opening the referral"
 h_expect '<dd class="govuk-summary-list__value dn-prewrap" id="summary">&lt;script&gt;alert\(1\)&lt;/script&gt; &amp; hungry</dd>' \
 	"$BODY" "the escaped summary"
 h_expect 'Ann &lt;b&gt;Example&lt;/b&gt;' "$BODY" "the escaped name"
+h_expect '<span class="govuk-caption-l">From St Mary&#39;s C of E Primary School</span>' "$BODY" \
+	"the sender's name on the message"
+h_expect '<dt class="govuk-summary-list__key">Category</dt><dd class="govuk-summary-list__value">Neglect</dd>' \
+	"$BODY" "the category in words"
 h_expect_not '<script>alert' "$BODY" "the message page"
 h_expect '<span id="state">received</span>' "$BODY" "the state"
 h_expect '<form id="ack-form"' "$BODY" "a worker's actions"
@@ -176,11 +189,18 @@ sql_eq mash "SELECT ack_by FROM inbox WHERE lower(hex(message_id)) = '${id//-/}'
 web alice GET "/message/$id?done=ack"
 h_expect 'govuk-notification-banner' "$BODY" "the banner after ack"
 h_expect '<span id="state">acknowledged</span>' "$BODY" "the state after ack"
-# A decline needs a reason: the handler's rule, shown on the page.
+# A decline needs a reason: told in the page's words, beside the field,
+# never in the command line's.
 web alice POST "/message/$id/decide" --data-urlencode "csrf=$token" \
-	--data-urlencode "decision=decline"
+	--data-urlencode "decision=decline" --data-urlencode "reason="
 want 400 "a decline without a reason"
-h_expect 'needs --reason' "$BODY" "a decline without a reason"
+h_expect '<li><a href="#reason">Enter the reason for declining</a></li>' "$BODY" \
+	"the error summary of a decline without a reason"
+h_expect '<div class="govuk-form-group govuk-form-group--error"><p class="govuk-error-message" id="reason-error"><span class="govuk-visually-hidden">Error:</span> Enter the reason for declining</p><label class="govuk-label" for="reason">' \
+	"$BODY" "the error beside the reason"
+h_expect_not '--reason' "$BODY" "a decline without a reason"
+sql_eq mash "SELECT state FROM inbox WHERE lower(hex(message_id)) = '${id//-/}'" acknowledged ||
+	h_fail "a decline without a reason changed the message"
 
 # Compose at the school: each missing field beside it, then a good one.
 BASE=$SCHOOL
@@ -188,7 +208,11 @@ login sam sam.patel
 web sam GET /compose
 want 200 "the compose form"
 h_expect '<form id="compose-form"' "$BODY" "the compose form"
-h_expect '<option value="mash"' "$BODY" "the recipients offered"
+h_expect '<option value="mash">Children&#39;s Services MASH \(front door\)' "$BODY" \
+	"the recipients offered, by name"
+h_expect 'id="urgency-standard" name="urgency" type="radio" value="standard" checked>' "$BODY" \
+	"urgency pre-selected as standard"
+h_expect '<option value="physical-abuse">Physical abuse</option>' "$BODY" "categories in words"
 stoken=$(csrf)
 web sam POST /compose --data-urlencode "csrf=$stoken" --data-urlencode "type=referral" \
 	--data-urlencode "to=mash" --data-urlencode "summary=<i>kept</i>" --data-urlencode "dob=2015-02-30"
@@ -198,6 +222,16 @@ for f in child-name dob category referrer-name consent; do
 	h_expect "<p id=\"$f-error\" class=\"govuk-error-message\">" "$BODY" "the error by $f"
 done
 h_expect '&lt;i&gt;kept&lt;/i&gt;</textarea>' "$BODY" "the summary kept"
+# In the page's words, beside the field, and never the command line's.
+h_expect '<p id="dob-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Enter the child&#39;s date of birth as YYYY-MM-DD, for example 2016-05-14</p><input class="govuk-input govuk-input--error" id="dob"' \
+	"$BODY" "the date of birth's error"
+h_expect '<li><a href="#child-name">Enter the child&#39;s full name</a></li>' "$BODY" \
+	"the child's name in the error summary"
+h_expect_not "dutynet send|--[a-z]+ is" "$BODY" "the compose errors"
+# The summary lists the errors in the page's order.
+order=$(grep -oE '<li><a href="#[a-z-]+">' <<<"$BODY" | sed -E 's/.*#([a-z-]+).*/\1/' | tr '\n' ' ')
+[ "$order" = "child-name dob category referrer-name referrer-role referrer-contact lawful-basis consent " ] ||
+	h_fail "the error summary's order is '$order'"
 web sam POST /compose --data-urlencode "csrf=$stoken" --data-urlencode "type=concern" \
 	--data-urlencode "to=mash" --data-urlencode "urgency=standard" \
 	--data-urlencode "child-name=Ben Example" --data-urlencode "dob=2014-05-06" \
@@ -231,6 +265,8 @@ out=$(cli school-stmarys send concern --to mash --case WEB-2 --urgency immediate
 	"${A_REFERRAL[@]}" --json) || h_fail "send failed: $out"
 id2=$(json_id "$out")
 wait_for 20 "the urgent event" grep -q "^data: {\"id\": \"$id2\", \"from\": \"school-stmarys\", \"case\": \"WEB-2\", \"urgency\": \"immediate\"" "$H_DIR/events"
+h_expect "\"from_name\": \"St Mary's C of E Primary School\"" "$(cat "$H_DIR/events")" \
+	"the urgent event's sender by name"
 grep -q '^event: urgent$' "$H_DIR/events" || h_fail "no 'event: urgent' line"
 kill "$sse" 2>/dev/null
 wait "$sse" 2>/dev/null

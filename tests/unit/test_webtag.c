@@ -82,6 +82,61 @@ due_keeps_its_relative_words(void **state)
 	output_free(&o);
 }
 
+/* An agency the directory lists shows by name, escaped; one it does not
+ * (or one with no name) by its id; no directory at all, by its id. */
+static void
+agency_is_its_name_else_its_id(void **state)
+{
+	struct directory_agency ag[2];
+	struct directory d;
+	struct output o;
+
+	(void)state;
+	memset(ag, 0, sizeof(ag));
+	memset(&d, 0, sizeof(d));
+	strcpy(ag[0].id, "mash");
+	ag[0].name = "Children's <MASH>";
+	strcpy(ag[1].id, "camhs");
+	d.agencies = ag;
+	d.n_agencies = 2;
+	output_init(&o, false);
+	webtag_agency(&o, &d, "ghost");
+	assert_string_equal(o.buf, "ghost");
+	output_reset(&o);
+	webtag_agency(&o, &d, "camhs");
+	assert_string_equal(o.buf, "camhs");
+	output_reset(&o);
+	webtag_agency(&o, NULL, "mash");
+	assert_string_equal(o.buf, "mash");
+	output_reset(&o);
+	webtag_agency(&o, &d, "mash");
+	assert_string_equal(o.buf, "Children&#39;s &lt;MASH&gt;");
+	output_free(&o);
+}
+
+static void
+step_and_category_in_words(void **state)
+{
+	struct output o;
+
+	(void)state;
+	assert_string_equal(webtag_step(0), "-");
+	assert_string_equal(webtag_step(DEADLINE_FEEDBACK + 1), "-");
+	assert_string_equal(webtag_step(DEADLINE_ACK), "Acknowledge");
+	assert_string_equal(webtag_step(DEADLINE_DECISION), "Decision");
+	assert_string_equal(webtag_step(DEADLINE_FEEDBACK), "Feedback");
+	output_init(&o, false);
+	webtag_category(&o, "", 0);
+	assert_true(o.len == 0);
+	output_reset(&o);
+	webtag_category(&o, "physical-abuse-x", 14);	/* not NUL-terminated at 14 */
+	assert_string_equal(o.buf, "Physical abuse");
+	output_reset(&o);
+	webtag_category(&o, "neglect", 7);
+	assert_string_equal(o.buf, "Neglect");
+	output_free(&o);
+}
+
 int
 main(void)
 {
@@ -89,6 +144,8 @@ main(void)
 		cmocka_unit_test(zero_time_is_a_dash_without_markup),
 		cmocka_unit_test(time_is_london_for_people_and_utc_for_machines),
 		cmocka_unit_test(due_keeps_its_relative_words),
+		cmocka_unit_test(agency_is_its_name_else_its_id),
+		cmocka_unit_test(step_and_category_in_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
