@@ -56,6 +56,8 @@ struct agent {
 	bool kick;				/* the outbox has something new */
 	uint64_t flush_ms;			/* clock time of the last WELCOME */
 	uint64_t send_pause_mono;		/* ZeroMQ took nothing: wait until */
+	uint64_t send_full_mono;		/* SEND window full: wait for a RESULT
+						 * until then (transmit.h) */
 };
 
 #endif

@@ -434,6 +434,10 @@ control_io(struct control *c, struct agent *a, const zmq_pollitem_t *items, size
 			accept_one(c);
 			if (c->n == before)
 				break;
+			/* A caller has usually written its request already:
+			 * read it now and answer in this turn, not the next. */
+			if (read_some(&c->clients[c->n - 1]) != 0)
+				drop(c, c->n - 1);
 		}
 	run_ready(c, a);
 	/* Answers are usually small: try to write them at once. */

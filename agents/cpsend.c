@@ -13,8 +13,9 @@
  * holds).  It is kept in memory because a quiet-period re-sign of the
  * newest row clears that row's countersigned copy (it covered the old
  * text), and proving from an older size would only cost a 560 round trip.
- * A proof reads the audit hashes of the whole log (checkpointer_proof),
- * once per checkpoint, after the turn's transactions.
+ * A proof is computed once per checkpoint, after the turn's transactions,
+ * with a cache of the log's subtree roots (proto/merkle.h): only the entries
+ * since the last complete subtrees are read, not the whole log every time.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -37,6 +38,7 @@ struct cpsend {
 	uint64_t retry_ms;	/* no send before (after a failure) */
 	bool have_base;		/* base is known */
 	uint64_t base;		/* the newest size the broker holds, as last learnt */
+	struct merkle_cache *cache;	/* subtree roots of this agent's audit log */
 };
 
 struct cpsend *
@@ -44,8 +46,11 @@ cpsend_new(void)
 {
 	struct cpsend *s = calloc(1, sizeof(*s));
 
-	if (s != NULL)
-		s->due = true;
+	if (s == NULL || (s->cache = merkle_cache_new()) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->due = true;
 	return s;
 }
 
@@ -54,6 +59,7 @@ cpsend_destroy(struct cpsend **sp)
 {
 	if (sp == NULL || *sp == NULL)
 		return;
+	merkle_cache_destroy(&(*sp)->cache);
 	free(*sp);
 	*sp = NULL;
 }
@@ -125,7 +131,8 @@ cpsend_tick(struct agent *a)
 		    "the broker countersigned %" PRIu64 " entries of this log, but it has %" PRIu64
 		    ": entries were removed; keep the database for an auditor and run "
 		    "dutynet-audit verify", from, row.size);
-	} else if (checkpointer_proof(a->db, from, row.size, proof, &n, &st) != 0) {
+	} else if (checkpointer_proof_cached(a->db, s->cache, from, row.size, proof, &n,
+		       &st) != 0) {
 		log_event(LOG_LEVEL_WARN, a->settings->agency, NULL, "checkpoint-failed",
 		    "cannot prove size %" PRIu64 " from %" PRIu64 ": %s", row.size, from, st.text);
 		later(s);

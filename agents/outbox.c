@@ -40,11 +40,14 @@ static const char insert_sql[] =
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)";
 static const char exists_sql[] = "SELECT 1 FROM outbox WHERE message_id = ?";
 static const char due_sql[] =
-	"SELECT message_id, state, envelope FROM outbox"
+	"SELECT message_id, state, envelope, urgency FROM outbox"
 	" WHERE state IN ('queued', 'accepted')"
 	"  AND (next_try_ms <= ?1 OR (state = 'queued' AND (last_sent_ms IS NULL"
 	"       OR last_sent_ms < ?2)))"
-	" ORDER BY state = 'accepted', message_id LIMIT ?3";
+	" ORDER BY state = 'accepted', urgency, message_id LIMIT ?3";
+static const char in_flight_sql[] =
+	"SELECT count(*) FROM outbox WHERE state IN ('queued', 'accepted') AND state = 'queued'"
+	" AND next_try_ms > ?2 AND last_sent_ms >= ?1";
 static const char next_time_sql[] =
 	"SELECT min(next_try_ms) FROM outbox WHERE state IN ('queued', 'accepted')";
 static const char sent_sql[] =
@@ -177,6 +180,7 @@ outbox_next_due(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t limit,
 	while ((rc = db_step(db, s, st)) == DB_ROW) {
 		row_id(s, 0, out[count].id);
 		out[count].state = outbox_state_parse((const char *)sqlite3_column_text(s, 1));
+		out[count].urgency = sqlite3_column_int(s, 3);
 		if (row_blob(s, 2, &out[count].envelope, &out[count].len, st) != 0) {
 			sqlite3_reset(s);
 			goto fail;
@@ -191,6 +195,24 @@ outbox_next_due(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t limit,
 fail:
 	outbox_due_free(&out, count);
 	return -1;
+}
+
+int
+outbox_in_flight(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t *n,
+    struct status *st)
+{
+	sqlite3_stmt *s;
+
+	*n = 0;
+	if ((s = db_prepare(db, in_flight_sql, st)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)flush_ms);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now_ms);
+	if (db_step(db, s, st) != DB_ROW)
+		return -1;
+	*n = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
 }
 
 int

@@ -129,6 +129,7 @@ struct outbox_msg {
 struct outbox_due {
 	uint8_t id[IDS_MSGID_BYTES];
 	int state;			/* OUTBOX_QUEUED or OUTBOX_ACCEPTED */
+	int urgency;			/* enum envelope_urgency */
 	uint8_t *envelope;		/* owned by the array (outbox_due_free) */
 	size_t len;
 };
@@ -153,10 +154,18 @@ int outbox_put(struct db *db, const struct envelope *env, const uint8_t *bytes, 
 /* Up to limit messages due at now_ms: queued ones whose next try is due or
  * that were not sent since flush_ms (the last WELCOME: a new session gets
  * every queued message at once), and accepted ones whose recheck is due;
- * oldest first.  *items is the caller's (outbox_due_free). */
+ * queued before accepted, then most urgent first (immediate before urgent
+ * before standard before routine), then oldest first.  *items is the
+ * caller's (outbox_due_free). */
 int outbox_next_due(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t limit,
     struct outbox_due **items, size_t *n, struct status *st);
 void outbox_due_free(struct outbox_due **items, size_t n);
+
+/* *n = queued messages sent since flush_ms (this session) whose answer is
+ * still awaited (their resend is not yet due at now_ms): the SENDs in
+ * flight.  O(those), by the outbox_pending index.  -1 and st 451. */
+int outbox_in_flight(struct db *db, uint64_t now_ms, uint64_t flush_ms, size_t *n,
+    struct status *st) __attribute__((warn_unused_result));
 
 /* The earliest next try of any queued or accepted message (*when = 0 and
  * 0 returned if none): 1, 0, or -1 and st. */

@@ -389,6 +389,7 @@ on_result(struct agent *a, const struct frame *f, struct status *st)
 	    (uint64_t)a->settings->retry_max_ms, m.attempts, randombytes_random());
 	if (outbox_result(a->db, f->id, f->code, f->text, clock_now_ms(), retry, &eff, st) != 0)
 		return -1;
+	a->kick = true;		/* a place in the SEND window (transmit.h) */
 	if (eff == OUTBOX_CHANGED)
 		log_event(f->code >= STATUS_MALFORMED ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, m.to, idtext,
 		    f->code == STATUS_ACCEPTED || f->code == STATUS_DELIVERED ? "accepted" :

@@ -14,6 +14,14 @@
 
 #include "agents/agent.h"
 
+/* SENDs in flight (sent this session, no RESULT yet) per agent: the rest
+ * waits in the outbox, where the most urgent go first, rather than in the
+ * broker's socket queue, where they would wait in line (two of the
+ * broker's batches).  Standard and routine messages leave the last
+ * TRANSMIT_URGENT_RESERVE places to immediate and urgent ones. */
+#define TRANSMIT_WINDOW 512
+#define TRANSMIT_URGENT_RESERVE 8
+
 /* Sends what is due now (at most AGENT_SEND_BATCH); 1 if more may be due
  * at once, 0 if not. */
 int transmit_due(struct agent *a);

@@ -3,14 +3,18 @@
  * deliver: sessions and the delivery pump (see deliver.h).
  *
  * DESIGN.  A session remembers, per agency, its route (routing id and the
- * CURVE key it said HELLO with), a cursor (the highest seq sent on this
- * route) and the items in flight.  The pump asks the store for the items
- * after the cursor, so sending is a walk forward through the agency's
- * queue; answered items leave the queue (store.c) and the flight list.
- * Going back (a new route, a timeout) is setting the cursor back: the
- * store still has every unanswered item, so nothing has to be remembered
- * here for a resend, and a broker restart loses nothing but the cursors.
+ * CURVE key it said HELLO with), a cursor per urgency (the highest seq of
+ * that urgency sent on this route) and the items in flight.  The pump asks
+ * the store for the items after each cursor, most urgent first, so sending
+ * is a walk forward through each urgency's part of the agency's queue;
+ * answered items leave the queue (store.c) and the flight list.  Going back
+ * (a new route, a timeout) is setting cursors back: the store still has
+ * every unanswered item, so nothing has to be remembered here for a resend,
+ * and a broker restart loses nothing but the cursors.  Standard and routine
+ * items may fill the window only up to deliver_reserve() below it, so an
+ * immediate or urgent message never waits behind a full window of bulk.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,9 +29,13 @@
 /* Sessions allocated first; the array doubles. */
 #define SESSIONS_FIRST 16
 
+/* Urgencies 1..4 (enum envelope_urgency), lane = urgency - 1. */
+#define LANES URGENCY_ROUTINE
+
 struct flight {
 	uint64_t seq;
 	uint64_t sent_ms;	/* monotonic */
+	uint8_t lane;
 };
 
 struct session {
@@ -36,8 +44,8 @@ struct session {
 	size_t rid_len;			/* 0: no route */
 	uint8_t key[DIRECTORY_CURVE_PKBYTES];
 	uint32_t window;
-	uint64_t cursor;		/* highest seq sent on this route */
-	uint64_t high;			/* highest seq ever sent: above it is new */
+	uint64_t cursor[LANES];		/* highest seq sent on this route */
+	uint64_t high[LANES];		/* highest seq ever sent: above it is new */
 	struct flight *flight;		/* window_max slots */
 	uint32_t nflight;
 	bool awake;			/* its queue may hold something to send */
@@ -58,6 +66,7 @@ struct pump {
 	void *router;
 	struct auditq *aq;
 	struct stats *stats;
+	uint32_t limit;		/* the flight count this lane may fill up to */
 	unsigned seen;
 	bool stop;
 };
@@ -129,22 +138,22 @@ forget(struct session *ss, const char *why)
 	log_event(LOG_LEVEL_INFO, ss->agency, NULL, "route-lost", "%s", why);
 	ss->rid_len = 0;
 	ss->nflight = 0;
-	ss->cursor = 0;
+	memset(ss->cursor, 0, sizeof(ss->cursor));
 }
 
-/* Everything in flight goes back in line: the cursor moves back to before
- * the lowest seq in flight (the store still holds them all). */
+/* Everything in flight goes back in line: each urgency's cursor moves back
+ * to before its lowest seq in flight (the store still holds them all). */
 static void
 rewind_flights(struct session *ss)
 {
-	uint64_t lowest = UINT64_MAX;
+	const struct flight *f;
 	uint32_t i;
 
-	for (i = 0; i < ss->nflight; i++)
-		if (ss->flight[i].seq < lowest)
-			lowest = ss->flight[i].seq;
-	if (ss->nflight > 0)
-		ss->cursor = lowest - 1;
+	for (i = 0; i < ss->nflight; i++) {
+		f = &ss->flight[i];
+		if (f->seq <= ss->cursor[f->lane])
+			ss->cursor[f->lane] = f->seq - 1;
+	}
 	ss->nflight = 0;
 	ss->awake = true;
 }
@@ -168,7 +177,7 @@ deliver_hello(struct deliver *d, const char *agency, const uint8_t *rid, size_t 
 		/* A new connection: everything unanswered goes again. */
 		memcpy(ss->rid, rid, rid_len);
 		ss->rid_len = rid_len;
-		ss->cursor = 0;
+		memset(ss->cursor, 0, sizeof(ss->cursor));
 		ss->nflight = 0;
 		fresh = 1;
 	}
@@ -242,6 +251,12 @@ deliver_revoke(struct deliver *d, const struct directory *dir)
 	}
 }
 
+uint32_t
+deliver_reserve(uint32_t window)
+{
+	return window >= DELIVER_RESERVE_FROM ? DELIVER_URGENT_RESERVE : 0;
+}
+
 size_t
 deliver_routes(const struct deliver *d)
 {
@@ -282,9 +297,12 @@ send_item(const struct store_item *it, void *arg)
 	struct session *ss = p->ss;
 	char id[IDS_MSGID_TEXT + 1];
 	struct frame f;
-	bool again = it->seq <= ss->high;
+	unsigned lane = it->m.urgency - 1u;
+	bool again;
 	int rc;
 
+	assert(lane < LANES);	/* the store's CHECK */
+	again = it->seq <= ss->high[lane];
 	p->seen++;
 	memset(&f, 0, sizeof(f));
 	f.seq = it->seq;
@@ -304,10 +322,11 @@ send_item(const struct store_item *it, void *arg)
 		return 1;
 	ss->flight[ss->nflight].seq = it->seq;
 	ss->flight[ss->nflight].sent_ms = ss->last_sent_ms;
+	ss->flight[ss->nflight].lane = (uint8_t)lane;
 	ss->nflight++;
-	ss->cursor = it->seq;
-	if (it->seq > ss->high)
-		ss->high = it->seq;
+	ss->cursor[lane] = it->seq;
+	if (it->seq > ss->high[lane])
+		ss->high[lane] = it->seq;
 	stats_inc(p->stats, it->kind == STORE_ITEM_OUTCOME ? STATS_OUTCOMES :
 	    again ? STATS_REDELIVERIES : STATS_DELIVERIES);
 	ids_msgid_format(it->m.id, id);
@@ -320,7 +339,7 @@ send_item(const struct store_item *it, void *arg)
 		ss->agency, it->m.id, "seq=%llu code=%u%s", (unsigned long long)it->seq,
 		it->m.code, again ? " again" : "") == -1)
 		stats_inc(p->stats, STATS_AUDIT_LOST);
-	return ss->nflight >= ss->window;
+	return ss->nflight >= p->limit;
 }
 
 /* Puts everything in flight for longer than the timeout back in line. */
@@ -340,22 +359,32 @@ static void
 pump_one(struct deliver *d, struct session *ss, void *router, struct store *s,
     struct auditq *aq, struct stats *stats, uint64_t now)
 {
-	struct pump p = {d, ss, router, aq, stats, 0, false};
+	struct pump p = {d, ss, router, aq, stats, 0, 0, false};
+	uint32_t room, reserve = deliver_reserve(ss->window);
+	bool full = false;
 	struct status st;
 	struct frame f;
-	uint32_t room;
+	unsigned lane;
 
 	expire_flights(ss, now);
-	if (ss->awake && ss->nflight < ss->window) {
-		room = ss->window - ss->nflight;
-		if (store_queue_next(s, ss->agency, ss->cursor, room, send_item, &p, &st) == -1) {
+	for (lane = 0; ss->awake && !p.stop && lane < LANES; lane++) {
+		p.limit = ss->window - (lane + 1 >= URGENCY_STANDARD ? reserve : 0);
+		if (ss->nflight >= p.limit) {
+			full = true;
+			continue;
+		}
+		room = p.limit - ss->nflight;
+		p.seen = 0;
+		if (store_queue_next(s, ss->agency, (int)lane + 1, ss->cursor[lane], room,
+			send_item, &p, &st) == -1) {
 			log_event(LOG_LEVEL_WARN, ss->agency, NULL, "store-failed", "%s", st.text);
 			return;
 		}
-		/* Fewer than asked for, and no send refused: all sent. */
-		if (!p.stop && p.seen < room)
-			ss->awake = false;
+		full = full || p.seen >= room;
 	}
+	/* Every lane gave fewer than asked for, and no send refused: all sent. */
+	if (ss->awake && !p.stop && !full)
+		ss->awake = false;
 	if (ss->rid_len != 0 && now - ss->last_sent_ms >= d->heartbeat_ms) {
 		memset(&f, 0, sizeof(f));
 		f.command = FRAME_PING;

@@ -2,9 +2,11 @@
 /*
  * deliver: per-agency sessions and the delivery pump.  An agency's route
  * is the routing id of its newest connection that said HELLO (authenticated
- * by User-Id in admit.c); its queue (store.c) is sent in seq order, at most
- * `window` items unanswered at once, far below the socket's high-water
- * mark, so the ROUTER never has to drop.  Every send is non-blocking: an
+ * by User-Id in admit.c); its queue (store.c) is sent most urgent first,
+ * and in seq order within one urgency, at most `window` items unanswered at
+ * once, far below the socket's high-water mark, so the ROUTER never has to
+ * drop.  Standard and routine items leave deliver_reserve(window) of the
+ * window to immediate and urgent ones.  Every send is non-blocking: an
  * EHOSTUNREACH (the connection is gone) forgets the route and an EAGAIN
  * (the peer is slow) waits for the next tick; either way the item stays in
  * the store and nothing is lost.  Items not answered within
@@ -26,6 +28,11 @@
 /* How long a DELIVER or OUTCOME may stay unanswered before it is sent
  * again on the same connection. */
 #define DELIVER_TIMEOUT_MS 30000
+/* Window slots standard and routine items leave free for immediate and
+ * urgent ones, in a window of DELIVER_RESERVE_FROM or more (a smaller
+ * window, which an agent asks for to take little at a time, is not cut). */
+#define DELIVER_URGENT_RESERVE 8
+#define DELIVER_RESERVE_FROM 32
 
 struct deliver;
 
@@ -68,6 +75,11 @@ void deliver_forget(struct deliver *d, const char *agency, const uint8_t *rid, s
  * per DELIVER and OUTCOME sent. */
 void deliver_pump(struct deliver *d, void *router, struct store *s, struct auditq *aq,
     struct stats *stats);
+
+/* How much of window standard and routine deliveries leave to immediate
+ * and urgent ones: DELIVER_URGENT_RESERVE if window is at least
+ * DELIVER_RESERVE_FROM, else none. */
+uint32_t deliver_reserve(uint32_t window);
 
 /* How many agencies have a route now. */
 size_t deliver_routes(const struct deliver *d);

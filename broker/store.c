@@ -11,10 +11,13 @@
  * DESIGN.  Idempotence is by message id: a row is inserted once, and a
  * repeat is compared by envelope hash, never stored twice.  Each agency's
  * queue is numbered from its own counter in `sequences` (never reused, so a
- * late RECEIPT or ACK cannot hit a newer item), and read back in seq order:
- * that is the delivery order.  A final outcome (delivered or failed) is
- * written by exactly one UPDATE guarded by state = 'queued', so a message
- * can reach only one of them.
+ * late RECEIPT or ACK cannot hit a newer item), and read back one urgency
+ * at a time in seq order: deliver.c sends the most urgent first.  The same
+ * row counts the agency's waiting DELIVERs (`waiting`, kept by triggers on
+ * `queue`, so every statement that adds or drops one keeps it exact, and a
+ * rollback undoes it with the rows): the quota check is one lookup.  A
+ * final outcome (delivered or failed) is written by exactly one UPDATE
+ * guarded by state = 'queued', so a message can reach only one of them.
  */
 #include <assert.h>
 #include <stdarg.h>
@@ -73,6 +76,21 @@ static const char *const schema[STORE_SCHEMA_VERSION] = {
 	DEADLINE_SCHEMA_SQL,
 	/* version 3 */
 	RETENTION_SCHEMA_SQL,
+	/* version 4: the recipient quota is read from a count the queue's own
+	 * triggers keep exact (a count(*) per SEND was O(queue)), and items
+	 * carry their message's urgency, the delivery order. */
+	"ALTER TABLE sequences ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE sequences SET waiting = (SELECT count(*) FROM queue q"
+	" WHERE q.agency = sequences.agency AND q.kind = 'deliver');"
+	"ALTER TABLE queue ADD COLUMN urgency INTEGER NOT NULL DEFAULT 3"
+	" CHECK (urgency BETWEEN 1 AND 4);"
+	"UPDATE queue SET urgency = (SELECT m.urgency FROM messages m"
+	" WHERE m.id = queue.message_id);"
+	"CREATE INDEX queue_urgency ON queue(agency, urgency, seq);"
+	"CREATE TRIGGER queue_waiting_add AFTER INSERT ON queue WHEN NEW.kind = 'deliver'"
+	" BEGIN UPDATE sequences SET waiting = waiting + 1 WHERE agency = NEW.agency; END;"
+	"CREATE TRIGGER queue_waiting_drop AFTER DELETE ON queue WHEN OLD.kind = 'deliver'"
+	" BEGIN UPDATE sequences SET waiting = waiting - 1 WHERE agency = OLD.agency; END;",
 };
 
 /* The columns read_message expects, in this order. */
@@ -96,7 +114,8 @@ static const char next_seq_sql[] =
     "INSERT INTO sequences (agency, last_seq) VALUES (?1, 1)"
     " ON CONFLICT (agency) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
 static const char enqueue_sql[] =
-    "INSERT INTO queue (agency, seq, kind, message_id, queued_ms) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO queue (agency, seq, kind, message_id, queued_ms, urgency)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, urgency FROM messages WHERE id = ?4";
 static const char item_sql[] =
     "SELECT kind, message_id FROM queue WHERE agency = ?1 AND seq = ?2";
 static const char drop_item_sql[] =
@@ -115,8 +134,7 @@ static const char acked_sql[] =
     "UPDATE messages SET state = 'delivered', code = 250, text = ?2, final_ms = ?3,"
     " envelope = NULL WHERE id = ?1 AND state = 'queued'";
 static const char count_deliveries_sql[] =
-    "SELECT count(*) FROM (SELECT 1 FROM queue WHERE agency = ?1 AND kind = 'deliver'"
-    " LIMIT ?2)";
+    "SELECT waiting FROM sequences WHERE agency = ?1";
 static const char failed_sql[] =
     "UPDATE messages SET state = 'failed', code = ?2, text = ?3, final_ms = ?4,"
     " envelope = NULL WHERE id = ?1 AND state = 'queued'";
@@ -124,6 +142,10 @@ static const char queue_sql[] =
     "SELECT " MESSAGE_COLUMNS ", q.seq, q.kind, m.envelope FROM queue q"
     " JOIN messages m ON m.id = q.message_id"
     " WHERE q.agency = ?1 AND q.seq > ?2 ORDER BY q.seq LIMIT ?3";
+static const char lane_sql[] =
+    "SELECT " MESSAGE_COLUMNS ", q.seq, q.kind, m.envelope FROM queue q"
+    " JOIN messages m ON m.id = q.message_id"
+    " WHERE q.agency = ?1 AND q.urgency = ?4 AND q.seq > ?2 ORDER BY q.seq LIMIT ?3";
 static const char expired_sql[] =
     "SELECT " MESSAGE_COLUMNS " FROM messages m"
     " WHERE m.state = 'queued' AND m.expires_ms > 0 AND m.expires_ms <= ?1 AND m.type <> 3"
@@ -295,6 +317,9 @@ enqueue(struct store *s, const char *agency, enum store_kind kind,
 	sqlite3_bind_int64(q, 5, (sqlite3_int64)now_ms);
 	if (db_step(s->db, q, st) != DB_DONE)
 		return -1;
+	if (sqlite3_changes(db_handle(s->db)) != 1)	/* the message row is missing */
+		return status_set(st, STATUS_STORE_FAILED, "%s: no message row for an item of %s's "
+		    "queue; restore the database from a backup", db_path(s->db), agency);
 	if (seq != NULL)
 		*seq = n;
 	return 0;
@@ -497,16 +522,18 @@ store_count_deliveries(struct store *s, const char *agency, uint64_t limit, uint
     struct status *st)
 {
 	sqlite3_stmt *q;
+	sqlite3_int64 w;
+	int rc;
 
 	*n = 0;
 	if ((q = db_prepare(s->db, count_deliveries_sql, st)) == NULL)
 		return -1;
 	sqlite3_bind_text(q, 1, agency, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
-	if (db_step(s->db, q, st) != DB_ROW)
-		return -1;
-	*n = (uint64_t)sqlite3_column_int64(q, 0);
+	if ((rc = db_step(s->db, q, st)) != DB_ROW)
+		return rc;	/* DB_DONE: no queue yet, 0 waiting; or -1 */
+	w = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
+	*n = w < 0 ? 0 : (uint64_t)w < limit ? (uint64_t)w : limit;
 	return 0;
 }
 
@@ -551,19 +578,22 @@ store_due(struct store *s, uint64_t now_ms, unsigned limit, struct store_message
 }
 
 int
-store_queue_next(struct store *s, const char *agency, uint64_t after, unsigned limit,
-    int (*fn)(const struct store_item *it, void *arg), void *arg, struct status *st)
+store_queue_next(struct store *s, const char *agency, int urgency, uint64_t after,
+    unsigned limit, int (*fn)(const struct store_item *it, void *arg), void *arg,
+    struct status *st)
 {
 	struct store_item it;
 	const unsigned char *kind;
 	sqlite3_stmt *q;
 	int rc;
 
-	if ((q = db_prepare(s->db, queue_sql, st)) == NULL)
+	if ((q = db_prepare(s->db, urgency != 0 ? lane_sql : queue_sql, st)) == NULL)
 		return -1;
 	sqlite3_bind_text(q, 1, agency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
 	sqlite3_bind_int(q, 3, (int)limit);
+	if (urgency != 0)
+		sqlite3_bind_int(q, 4, urgency);
 	while ((rc = db_step(s->db, q, st)) == DB_ROW) {
 		if (read_message(s, q, &it.m, st) == -1) {
 			rc = -1;

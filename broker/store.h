@@ -34,8 +34,9 @@
 
 /* Schema versions store_open migrates through (db_migrate): 1 messages,
  * queue, audit; 2 the deadline tables (broker/deadline.h); 3 retention's
- * purged_ms (broker/retention.h). */
-#define STORE_SCHEMA_VERSION 3
+ * purged_ms (broker/retention.h); 4 the waiting count per agency and the
+ * queue's urgency (delivery order). */
+#define STORE_SCHEMA_VERSION 4
 /* Longest outcome text kept, as on the wire. */
 #define STORE_TEXT_MAX FRAME_TEXT_MAX
 
@@ -148,8 +149,10 @@ int store_drop_item(struct store *s, const char *agency, uint64_t seq, struct st
 int store_drop_deliveries(struct store *s, const uint8_t id[IDS_MSGID_BYTES], struct status *st)
     __attribute__((warn_unused_result));
 
-/* How many DELIVERs agency's queue holds, counting up to limit (the
- * recipient quota: more than that is never needed).  -1 and st 451. */
+/* How many DELIVERs agency's queue holds, at most limit (the recipient
+ * quota: more than that is never needed).  O(1): a count kept by the
+ * queue's triggers in the same transaction, so exact across rollbacks.
+ * -1 and st 451. */
 int store_count_deliveries(struct store *s, const char *agency, uint64_t limit, uint64_t *n,
     struct status *st) __attribute__((warn_unused_result));
 
@@ -172,10 +175,12 @@ int store_set_failed(struct store *s, const uint8_t id[IDS_MSGID_BYTES], uint16_
 int store_due(struct store *s, uint64_t now_ms, unsigned limit, struct store_message *out,
     unsigned *n, struct status *st) __attribute__((warn_unused_result));
 
-/* Calls fn for agency's queue items with seq > after, in seq order, at most
+/* Calls fn for agency's queue items of urgency (enum envelope_urgency of
+ * their message; 0: every urgency) with seq > after, in seq order, at most
  * limit of them; fn returning non-zero stops the walk.  -1 and st 451. */
-int store_queue_next(struct store *s, const char *agency, uint64_t after, unsigned limit,
-    int (*fn)(const struct store_item *it, void *arg), void *arg, struct status *st);
+int store_queue_next(struct store *s, const char *agency, int urgency, uint64_t after,
+    unsigned limit, int (*fn)(const struct store_item *it, void *arg), void *arg,
+    struct status *st);
 
 /* Totals by state, and pending queue items.  -1 and st 451. */
 int store_count(struct store *s, struct store_counts *c, struct status *st);

@@ -412,6 +412,13 @@ int
 checkpointer_proof(struct db *db, uint64_t from, uint64_t to,
     uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
 {
+	return checkpointer_proof_cached(db, NULL, from, to, proof, n, st);
+}
+
+int
+checkpointer_proof_cached(struct db *db, struct merkle_cache *cache, uint64_t from, uint64_t to,
+    uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
+{
 	struct leaf_cursor c;
 	int rc;
 
@@ -420,7 +427,7 @@ checkpointer_proof(struct db *db, uint64_t from, uint64_t to,
 	c.db = db;
 	if ((c.s = db_prepare(db, leaf_sql, st)) == NULL)
 		return -1;
-	rc = merkle_consistency_proof(from, to, cursor_leaf, &c, proof, n, st);
+	rc = merkle_consistency_proof_cached(cache, from, to, cursor_leaf, &c, proof, n, st);
 	sqlite3_reset(c.s);
 	return rc;
 }

@@ -120,6 +120,14 @@ int checkpointer_proof(struct db *db, uint64_t from, uint64_t to,
     uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
     __attribute__((warn_unused_result));
 
+/* checkpointer_proof with cache (borrowed; proto/merkle.h), which must be
+ * used with this database's log only: a program that proves its log at
+ * every checkpoint then reads only the entries since the cached subtrees
+ * (O(log to) of them), not the whole log each time. */
+int checkpointer_proof_cached(struct db *db, struct merkle_cache *cache, uint64_t from,
+    uint64_t to, uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
+    __attribute__((warn_unused_result));
+
 /* Keeps cs[0..cs_len), a countersigned checkpoint of size entries that the
  * caller has verified, as the countersigned copy of the row of that size,
  * if that row's text is exactly the part cs countersigns (cs is that text

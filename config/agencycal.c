@@ -126,10 +126,12 @@ agencycal_load(const char *dir, const struct directory *d, const char *holidays_
 			goto fail;
 		}
 		c->n = i + 1;
-		if ((c->cals[i] = with_holidays(c->fallback, st)) == NULL ||
-		    calendar_load_directory(c->cals[i], dir, d->agencies[i].id, st) == -1)
+		if ((c->cals[i] = with_holidays(c->fallback, st)) == NULL)
 			goto fail;
 	}
+	/* One parse of directory.conf for all of them. */
+	if (calendar_load_directory_all(c->cals, (const char *const *)c->ids, c->n, dir, st) == -1)
+		goto fail;
 	status_ok(st);
 	return c;
 fail:

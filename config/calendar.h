@@ -190,4 +190,11 @@ int calendar_load_hours(struct calendar *cal, const config_setting_t *hours, con
 int calendar_load_directory(struct calendar *cal, const char *dir, const char *id,
     struct status *st) __attribute__((warn_unused_result));
 
+/* calendar_load_directory for n agencies at once, ids[i] into cals[i], with
+ * one parse of directory.conf (a parse per agency made loading n agencies
+ * O(n^2)).  Errors of every agency are reported together; the codes are
+ * calendar_load_directory's. */
+int calendar_load_directory_all(struct calendar *const *cals, const char *const *ids, size_t n,
+    const char *dir, struct status *st) __attribute__((warn_unused_result));
+
 #endif

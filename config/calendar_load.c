@@ -490,3 +490,57 @@ out:
 	config_destroy(&cfg);
 	return finish(&e, st);
 }
+
+/* The agency group of list with id, looked for at index hint first (the
+ * directory lists its agencies in the order the caller has them). */
+static const config_setting_t *
+agency_group(const config_setting_t *agencies, unsigned hint, const char *id)
+{
+	const config_setting_t *group;
+	const char *aid;
+	unsigned i, n = (unsigned)config_setting_length(agencies);
+
+	for (i = 0; i < n; i++) {
+		group = config_setting_get_elem(agencies, (hint + i) % n);
+		if (config_setting_lookup_string(group, "id", &aid) == CONFIG_TRUE &&
+		    strcmp(aid, id) == 0)
+			return group;
+	}
+	return NULL;
+}
+
+int
+calendar_load_directory_all(struct calendar *const *cals, const char *const *ids, size_t n,
+    const char *dir, struct status *st)
+{
+	const config_setting_t *agencies, *a, *group;
+	char path[PATH_MAX];
+	struct errs e = {.path = path};
+	config_t cfg;
+	size_t i;
+
+	config_init(&cfg);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, CALENDAR_DIRECTORY_FILE) >=
+	    sizeof(path)) {
+		e.path = dir;
+		err(&e, STATUS_BAD_FIELD, NULL, "configuration directory name is too long");
+		goto out;
+	}
+	if (read_file(&cfg, path, dir, &e) == -1)
+		goto out;
+	if (required(&e, config_root_setting(&cfg), "agencies", CONFIG_TYPE_LIST, &agencies) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((a = agency_group(agencies, (unsigned)i, ids[i])) == NULL) {
+			err(&e, STATUS_UNKNOWN_AGENCY, NULL,
+			    "no agency with id '%.40s'; check the id, or add the agency", ids[i]);
+			continue;
+		}
+		/* An agency without a calendar group keeps the default calendar. */
+		if ((group = config_setting_get_member(a, "calendar")) != NULL)
+			load_calendar(cals[i], group, &e);
+	}
+out:
+	config_destroy(&cfg);
+	return finish(&e, st);
+}

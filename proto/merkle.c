@@ -18,6 +18,8 @@
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -141,16 +143,110 @@ merkle_array_leaf(void *arg, uint64_t index, uint8_t out[MERKLE_HASHBYTES], stru
 	return 0;
 }
 
-/* out = MTH of leaves [lo, hi), hi > lo. */
+/* One level of a cache: the roots of its aligned subtrees by index. */
+struct cache_level {
+	uint8_t *hash;		/* cap * MERKLE_HASHBYTES */
+	bool *have;
+	uint64_t cap;
+};
+
+struct merkle_cache {
+	struct cache_level level[MERKLE_STACK_MAX];
+};
+
+struct merkle_cache *
+merkle_cache_new(void)
+{
+	return calloc(1, sizeof(struct merkle_cache));
+}
+
+void
+merkle_cache_destroy(struct merkle_cache **cp)
+{
+	unsigned i;
+
+	if (cp == NULL || *cp == NULL)
+		return;
+	for (i = 0; i < MERKLE_STACK_MAX; i++) {
+		free((*cp)->level[i].hash);
+		free((*cp)->level[i].have);
+	}
+	free(*cp);
+	*cp = NULL;
+}
+
+/* The level of [lo, lo + n) if it is a complete subtree the cache keeps
+ * (n a power of two of at least MERKLE_CACHE_MIN leaves, lo a multiple of
+ * n), else -1. */
 static int
-range_root(merkle_leaf_fn *leaf, void *arg, uint64_t lo, uint64_t hi,
+cache_level_of(uint64_t lo, uint64_t n)
+{
+	if (n < MERKLE_CACHE_MIN || (n & (n - 1)) != 0 || lo % n != 0)
+		return -1;
+	return __builtin_ctzll(n);
+}
+
+static bool
+cache_get(const struct merkle_cache *c, int lv, uint64_t idx, uint8_t out[MERKLE_HASHBYTES])
+{
+	const struct cache_level *l = &c->level[lv];
+
+	if (idx >= l->cap || !l->have[idx])
+		return false;
+	memcpy(out, l->hash + idx * MERKLE_HASHBYTES, MERKLE_HASHBYTES);
+	return true;
+}
+
+/* Remembers a root; out of memory only means it is computed again. */
+static void
+cache_put(struct merkle_cache *c, int lv, uint64_t idx, const uint8_t h[MERKLE_HASHBYTES])
+{
+	struct cache_level *l = &c->level[lv];
+	uint64_t cap;
+	uint8_t *hash;
+	bool *have;
+
+	if (idx >= l->cap) {
+		for (cap = l->cap ? l->cap : MERKLE_CACHE_FIRST; cap <= idx; cap *= 2)
+			;
+		if ((hash = realloc(l->hash, cap * MERKLE_HASHBYTES)) == NULL)
+			return;
+		l->hash = hash;
+		if ((have = realloc(l->have, cap * sizeof(*have))) == NULL)
+			return;
+		memset(have + l->cap, 0, (cap - l->cap) * sizeof(*have));
+		l->have = have;
+		l->cap = cap;
+	}
+	memcpy(l->hash + idx * MERKLE_HASHBYTES, h, MERKLE_HASHBYTES);
+	l->have[idx] = true;
+}
+
+/* out = MTH of leaves [lo, hi), hi > lo.  With a cache, a range of more
+ * than MERKLE_CACHE_MIN leaves is split as MTH splits it, and the complete
+ * subtrees on the way are looked up or remembered. */
+static int
+range_root(struct merkle_cache *c, merkle_leaf_fn *leaf, void *arg, uint64_t lo, uint64_t hi,
     uint8_t out[MERKLE_HASHBYTES], struct status *st)
 {
 	struct merkle_tree t;
 	uint8_t h[MERKLE_HASHBYTES];
-	uint64_t i;
+	uint64_t i, k;
+	int lv = c != NULL ? cache_level_of(lo, hi - lo) : -1;
 
 	assert(lo < hi);
+	if (lv >= 0 && cache_get(c, lv, lo >> lv, out))
+		return 0;
+	if (c != NULL && hi - lo > MERKLE_CACHE_MIN) {
+		k = split(hi - lo);
+		if (range_root(c, leaf, arg, lo, lo + k, h, st) == -1 ||
+		    range_root(c, leaf, arg, lo + k, hi, out, st) == -1)
+			return -1;
+		merkle_node_hash(h, out, out);
+		if (lv >= 0)
+			cache_put(c, lv, lo >> lv, out);
+		return 0;
+	}
 	merkle_tree_init(&t);
 	for (i = lo; i < hi; i++) {
 		if (leaf(arg, i, h, st) == -1)
@@ -158,6 +254,8 @@ range_root(merkle_leaf_fn *leaf, void *arg, uint64_t lo, uint64_t hi,
 		merkle_tree_append_leaf_hash(&t, h);
 	}
 	merkle_tree_root(&t, out);
+	if (lv >= 0)
+		cache_put(c, lv, lo >> lv, out);
 	return 0;
 }
 
@@ -199,11 +297,13 @@ merkle_inclusion_proof(uint64_t index, uint64_t size, merkle_leaf_fn *leaf, void
 		k = split(hi - lo);
 		assert(len < MERKLE_MAX_PROOF);
 		if (index - lo < k) {
-			if (range_root(leaf, arg, lo + k, hi, proof + len * MERKLE_HASHBYTES, st) == -1)
+			if (range_root(NULL, leaf, arg, lo + k, hi, proof + len * MERKLE_HASHBYTES,
+				st) == -1)
 				return -1;
 			hi = lo + k;
 		} else {
-			if (range_root(leaf, arg, lo, lo + k, proof + len * MERKLE_HASHBYTES, st) == -1)
+			if (range_root(NULL, leaf, arg, lo, lo + k, proof + len * MERKLE_HASHBYTES,
+				st) == -1)
 				return -1;
 			lo += k;
 		}
@@ -294,6 +394,14 @@ int
 merkle_consistency_proof(uint64_t size1, uint64_t size2, merkle_leaf_fn *leaf, void *arg,
     uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
 {
+	return merkle_consistency_proof_cached(NULL, size1, size2, leaf, arg, proof, n, st);
+}
+
+int
+merkle_consistency_proof_cached(struct merkle_cache *c, uint64_t size1, uint64_t size2,
+    merkle_leaf_fn *leaf, void *arg, uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n,
+    struct status *st)
+{
 	uint64_t lo = 0, hi = size2, m = size1, k;
 	size_t len = 0;
 	int whole = 1;		/* RFC 9162's b: D[lo:lo+m] is all of the old tree */
@@ -317,11 +425,13 @@ merkle_consistency_proof(uint64_t size1, uint64_t size2, merkle_leaf_fn *leaf, v
 		k = split(hi - lo);
 		assert(len < MERKLE_MAX_PROOF);
 		if (m <= k) {
-			if (range_root(leaf, arg, lo + k, hi, proof + len * MERKLE_HASHBYTES, st) == -1)
+			if (range_root(c, leaf, arg, lo + k, hi, proof + len * MERKLE_HASHBYTES,
+				st) == -1)
 				return -1;
 			hi = lo + k;
 		} else {
-			if (range_root(leaf, arg, lo, lo + k, proof + len * MERKLE_HASHBYTES, st) == -1)
+			if (range_root(c, leaf, arg, lo, lo + k, proof + len * MERKLE_HASHBYTES,
+				st) == -1)
 				return -1;
 			lo += k;
 			m -= k;
@@ -333,7 +443,7 @@ merkle_consistency_proof(uint64_t size1, uint64_t size2, merkle_leaf_fn *leaf, v
 	 * verifier: send it. */
 	if (!whole) {
 		assert(len < MERKLE_MAX_PROOF);
-		if (range_root(leaf, arg, lo, hi, proof + len * MERKLE_HASHBYTES, st) == -1)
+		if (range_root(c, leaf, arg, lo, hi, proof + len * MERKLE_HASHBYTES, st) == -1)
 			return -1;
 		len++;
 	}

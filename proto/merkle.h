@@ -17,7 +17,13 @@
  * memory and no allocation (a stack of the roots of the complete subtrees).
  * Proofs are generated from the leaf hashes alone, read through a callback,
  * so a log kept in a database needs no stored interior nodes; a proof reads
- * every leaf of the tree once (O(n)).  Proofs are flat arrays of n * 32
+ * every leaf of the tree once (O(n)).  A program that proves the same
+ * growing log again and again (an agent sending a checkpoint every thousand
+ * entries) keeps a merkle_cache: the roots of the complete subtrees of
+ * MERKLE_CACHE_MIN leaves and more it has computed, which never change in
+ * an append-only log, so the next proof reads only the leaves that are new
+ * or in no complete subtree yet (O(MERKLE_CACHE_MIN * log n) hashes, memory
+ * about n / MERKLE_CACHE_MIN * 64 bytes).  Proofs are flat arrays of n * 32
  * bytes, ordered from the leaf up, as on the wire in RFC 9162.
  */
 #ifndef DUTYNET_MERKLE_H
@@ -38,6 +44,8 @@
 #define MERKLE_MAX_PROOF 64		/* hashes in any proof */
 #define MERKLE_PROOF_MAX_BYTES (MERKLE_MAX_PROOF * MERKLE_HASHBYTES)
 #define MERKLE_STACK_MAX 64		/* complete subtrees: one per bit of size */
+#define MERKLE_CACHE_MIN 256		/* leaves of the smallest subtree a cache keeps */
+#define MERKLE_CACHE_FIRST 16		/* roots per level allocated first; doubles */
 
 /* A root under construction: stack[i] is the root of the i-th complete
  * subtree from the left, one per set bit of size, largest first. */
@@ -96,6 +104,21 @@ int merkle_inclusion_verify(const uint8_t leaf_hash[MERKLE_HASHBYTES], uint64_t 
 int merkle_consistency_proof(uint64_t size1, uint64_t size2, merkle_leaf_fn *leaf, void *arg,
     uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n, struct status *st)
     __attribute__((warn_unused_result));
+
+/* Subtree roots of ONE append-only log (see above); the caller owns it.
+ * NULL if out of memory. */
+struct merkle_cache;
+struct merkle_cache *merkle_cache_new(void);
+
+/* Frees *cp; accepts NULL. */
+void merkle_cache_destroy(struct merkle_cache **cp);
+
+/* merkle_consistency_proof, looking up and remembering subtree roots in c
+ * (NULL: none).  c must only ever see the leaves of one log, and a leaf
+ * must never change, or the proof is wrong. */
+int merkle_consistency_proof_cached(struct merkle_cache *c, uint64_t size1, uint64_t size2,
+    merkle_leaf_fn *leaf, void *arg, uint8_t proof[MERKLE_PROOF_MAX_BYTES], size_t *n,
+    struct status *st) __attribute__((warn_unused_result));
 
 /* Checks that the tree of size2 leaves with root2 extends the tree of size1
  * leaves with root1, given proof (n hashes), as RFC 9162 §2.1.4.2.  Sizes

@@ -531,6 +531,45 @@ directory_calendars(void **state)
 	calendar_destroy(&cal);
 }
 
+/* All agencies with one parse: each gets its own group, whatever the order
+ * they are asked in; the errors of all of them are reported together. */
+static void
+directory_calendars_all(void **state)
+{
+	struct calendar *cal[3];
+	const char *ids[3] = {"school-a", "mash", "school-a"};
+	struct status st;
+	size_t i;
+
+	(void)state;
+	write_file("directory.conf", directory_text);
+	write_file("school-a-calendar.conf",
+	    "calendar = { closures = ( { from = \"2026-02-16\"; to = \"2026-02-20\"; "
+	    "name = \"Half term\"; } ); };\n");
+	for (i = 0; i < 3; i++)
+		assert_non_null(cal[i] = calendar_new_default());
+	assert_int_equal(calendar_load_directory_all(cal, ids, 3, tmpdir, &st), 0);
+	assert_int_equal(st.code, STATUS_OK);
+	assert_int_equal(calendar_closure_count(cal[0]), 1);
+	assert_int_equal(calendar_closure_count(cal[1]), 0);
+	assert_int_equal(calendar_closure_count(cal[2]), 1);
+	/* n = 0 reads the file and changes nothing. */
+	assert_int_equal(calendar_load_directory_all(cal, ids, 0, tmpdir, &st), 0);
+	ids[0] = "school-b";
+	ids[1] = "camhs";
+	assert_int_equal(calendar_load_directory_all(cal, ids, 3, tmpdir, &st), -1);
+	assert_int_equal(st.code, STATUS_BAD_FIELD);
+	assert_non_null(strstr(st.text, "agencies[2].calendar.closures[0].from"));
+	assert_non_null(strstr(st.text, "and 1 more error"));
+	ids[0] = "camhs";
+	assert_int_equal(calendar_load_directory_all(cal, ids, 1, tmpdir, &st), -1);
+	assert_int_equal(st.code, STATUS_UNKNOWN_AGENCY);
+	assert_int_equal(calendar_load_directory_all(cal, ids, 1, "/nonexistent-dir", &st), -1);
+	assert_int_equal(st.code, STATUS_UNAVAILABLE);
+	for (i = 0; i < 3; i++)
+		calendar_destroy(&cal[i]);
+}
+
 int
 main(void)
 {
@@ -542,6 +581,7 @@ main(void)
 		cmocka_unit_test(one_off_holidays_are_data),
 		cmocka_unit_test(agency_calendar_settings),
 		cmocka_unit_test(directory_calendars),
+		cmocka_unit_test(directory_calendars_all),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

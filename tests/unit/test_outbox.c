@@ -48,7 +48,7 @@ open_db(void)
 
 /* A real sealed envelope (keys are random: the outbox never opens it). */
 static void
-make_msg(struct msg *m, int type, const char *to, const uint8_t *reply_to)
+make_msg_urgency(struct msg *m, int type, const char *to, const uint8_t *reply_to, int urgency)
 {
 	struct envelope_header h;
 	uint8_t key[SEAL_KEYBYTES], pk[SEAL_SIGN_PKBYTES], sk[SEAL_SIGN_SKBYTES];
@@ -67,13 +67,19 @@ make_msg(struct msg *m, int type, const char *to, const uint8_t *reply_to)
 	snprintf(h.from, sizeof(h.from), "school-a");
 	snprintf(h.to, sizeof(h.to), "%s", to);
 	h.created_ms = clock_now_ms();
-	h.urgency = URGENCY_STANDARD;
+	h.urgency = (uint8_t)urgency;
 	randombytes_buf(key, sizeof(key));
 	crypto_sign_keypair(pk, sk);
 	assert_int_equal(seal_envelope(&h, pt, sizeof(pt), key, sk, NULL, m->bytes,
 			     sizeof(m->bytes), &m->len, &st),
 	    0);
 	assert_int_equal(envelope_decode(m->bytes, m->len, &m->env, &st), 0);
+}
+
+static void
+make_msg(struct msg *m, int type, const char *to, const uint8_t *reply_to)
+{
+	make_msg_urgency(m, type, to, reply_to, URGENCY_STANDARD);
 }
 
 static void
@@ -266,6 +272,98 @@ sent_messages_wait_for_retry_or_a_new_session(void **state)
 	clock_advance(10000);
 	assert_int_equal(due(db, 0), 2);
 	verify_audit(db);
+	db_close(&db);
+}
+
+/* Due messages go most urgent first, oldest first within one urgency, and
+ * queued ones before accepted rechecks, so an urgent referral is never
+ * sent behind a backlog of routine ones. */
+static void
+due_messages_go_most_urgent_first(void **state)
+{
+	static const int urgency[] = {URGENCY_ROUTINE, URGENCY_STANDARD, URGENCY_URGENT,
+	    URGENCY_STANDARD, URGENCY_IMMEDIATE};
+	static const size_t want[] = {4, 2, 1, 3, 0};	/* indexes of m, in sending order */
+	struct db *db = open_db();
+	struct outbox_due *items;
+	struct msg m[5];
+	struct status st;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		make_msg_urgency(&m[i], ENVELOPE_REFERRAL, "mash", NULL, urgency[i]);
+		put(db, &m[i]);
+		clock_advance(1);
+	}
+	assert_int_equal(outbox_next_due(db, clock_now_ms(), 0, 100, &items, &n, &st), 0);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		assert_memory_equal(items[i].id, m[want[i]].env.h.id, IDS_MSGID_BYTES);
+	outbox_due_free(&items, n);
+	/* With a limit, the most urgent are the ones taken. */
+	assert_int_equal(outbox_next_due(db, clock_now_ms(), 0, 2, &items, &n, &st), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(items[0].id, m[4].env.h.id, IDS_MSGID_BYTES);
+	assert_memory_equal(items[1].id, m[2].env.h.id, IDS_MSGID_BYTES);
+	outbox_due_free(&items, n);
+	/* The immediate one accepted and its recheck due: the queued ones,
+	 * routine included, still go before it. */
+	assert_int_equal(db_begin(db, &st), 0);
+	assert_int_equal(outbox_mark_sent(db, m[4].env.h.id, clock_now_ms(), 10, &st), 0);
+	assert_int_equal(db_commit(db, &st), 0);
+	apply_result(db, &m[4], STATUS_ACCEPTED, "accepted", OUTBOX_CHANGED);
+	clock_advance(24 * 60 * 60 * 1000ULL);
+	assert_int_equal(outbox_next_due(db, clock_now_ms(), 0, 100, &items, &n, &st), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(items[0].id, m[2].env.h.id, IDS_MSGID_BYTES);
+	assert_memory_equal(items[3].id, m[0].env.h.id, IDS_MSGID_BYTES);
+	assert_memory_equal(items[4].id, m[4].env.h.id, IDS_MSGID_BYTES);
+	assert_int_equal(items[4].state, OUTBOX_ACCEPTED);
+	outbox_due_free(&items, n);
+	db_close(&db);
+}
+
+/* The SENDs in flight: sent this session, unanswered, resend not yet due. */
+static void
+in_flight_counts_unanswered_sends_of_this_session(void **state)
+{
+	struct db *db = open_db();
+	struct msg a, b, c;
+	struct status st;
+	size_t n = 99;
+
+	(void)state;
+	make_msg(&a, ENVELOPE_REFERRAL, "mash", NULL);
+	make_msg(&b, ENVELOPE_REFERRAL, "mash", NULL);
+	make_msg(&c, ENVELOPE_REFERRAL, "mash", NULL);
+	put(db, &a);
+	put(db, &b);
+	put(db, &c);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), 0, &n, &st), 0);
+	assert_int_equal(n, 0);	/* queued, never sent */
+	assert_int_equal(db_begin(db, &st), 0);
+	assert_int_equal(outbox_mark_sent(db, a.env.h.id, clock_now_ms(), 1000, &st), 0);
+	assert_int_equal(outbox_mark_sent(db, b.env.h.id, clock_now_ms(), 5000, &st), 0);
+	assert_int_equal(db_commit(db, &st), 0);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), 0, &n, &st), 0);
+	assert_int_equal(n, 2);
+	/* a's answer: accepted, no longer in flight. */
+	apply_result(db, &a, STATUS_ACCEPTED, "accepted", OUTBOX_CHANGED);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), 0, &n, &st), 0);
+	assert_int_equal(n, 1);
+	/* b's resend falls due: it is due again, not in flight. */
+	clock_advance(5000);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), 0, &n, &st), 0);
+	assert_int_equal(n, 0);
+	/* Sent in an earlier session (before flush_ms): not in this one's. */
+	assert_int_equal(db_begin(db, &st), 0);
+	assert_int_equal(outbox_mark_sent(db, c.env.h.id, clock_now_ms(), 5000, &st), 0);
+	assert_int_equal(db_commit(db, &st), 0);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), clock_now_ms() + 1, &n, &st), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(outbox_in_flight(db, clock_now_ms(), clock_now_ms(), &n, &st), 0);
+	assert_int_equal(n, 1);
 	db_close(&db);
 }
 
@@ -477,6 +575,8 @@ main(void)
 		cmocka_unit_test(duplicate_id_is_refused_and_rollback_keeps_nothing),
 		cmocka_unit_test(put_stores_queued_with_exact_bytes_and_audits_created),
 		cmocka_unit_test(sent_messages_wait_for_retry_or_a_new_session),
+		cmocka_unit_test(due_messages_go_most_urgent_first),
+		cmocka_unit_test(in_flight_counts_unanswered_sends_of_this_session),
 		cmocka_unit_test(accepted_is_separate_from_delivered),
 		cmocka_unit_test(temporary_codes_defer_and_permanent_codes_fail),
 		cmocka_unit_test(outcomes_fail_accepted_messages_and_receipts_after_failure_are_kept),

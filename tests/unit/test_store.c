@@ -169,7 +169,7 @@ queue_of(struct fixture *f, const char *agency, uint64_t after, unsigned limit)
 	struct status st;
 
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(store_queue_next(f->s, agency, after, limit, collect, &w, &st), 0);
+	assert_int_equal(store_queue_next(f->s, agency, 0, after, limit, collect, &w, &st), 0);
 	return w;
 }
 
@@ -625,7 +625,10 @@ version_1_store_gains_the_deadline_tables(void **state)
 	make(&a, ENVELOPE_REFERRAL, "school-a", "camhs", NULL, "a");
 	put_ok(f, &a, 0);
 	/* As the broker of issue 5 left it. */
-	assert_int_equal(db_exec(store_db(f->s), "DROP INDEX messages_retained; ALTER TABLE "
+	assert_int_equal(db_exec(store_db(f->s), "DROP TRIGGER queue_waiting_add; DROP TRIGGER "
+	    "queue_waiting_drop; DROP INDEX queue_urgency; ALTER TABLE queue DROP COLUMN urgency; "
+	    "ALTER TABLE sequences DROP COLUMN waiting; "
+	    "DROP INDEX messages_retained; ALTER TABLE "
 	    "messages DROP COLUMN purged_ms; DROP TABLE deadline_timers; DROP TABLE "
 	    "deadlines; PRAGMA user_version=1", &st), 0);
 	store_close(&f->s);
@@ -633,13 +636,17 @@ version_1_store_gains_the_deadline_tables(void **state)
 	assert_non_null(f->s);
 	q = db_prepare(store_db(f->s), "SELECT (SELECT user_version FROM pragma_user_version),"
 	    " (SELECT count(*) FROM deadlines), (SELECT count(*) FROM messages),"
-	    " (SELECT count(*) FROM messages WHERE purged_ms IS NULL)", &st);
+	    " (SELECT count(*) FROM messages WHERE purged_ms IS NULL),"
+	    " (SELECT waiting FROM sequences WHERE agency = 'camhs'),"
+	    " (SELECT urgency FROM queue WHERE agency = 'camhs')", &st);
 	assert_non_null(q);
 	assert_int_equal(db_step(store_db(f->s), q, &st), DB_ROW);
 	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_column_int(q, 1), 0);
 	assert_int_equal(sqlite3_column_int(q, 2), 1);
 	assert_int_equal(sqlite3_column_int(q, 3), 1);	/* version 3: retention */
+	assert_int_equal(sqlite3_column_int(q, 4), 1);	/* version 4: the count rebuilt */
+	assert_int_equal(sqlite3_column_int(q, 5), a.env.h.urgency);
 	sqlite3_reset(q);
 }
 
