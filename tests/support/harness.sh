@@ -30,8 +30,12 @@ H_TC=$H_BIN/tests/support/testclient/dutynet-testclient
 H_READY_TIMEOUT=${H_READY_TIMEOUT:-15}
 H_STOP_TIMEOUT=10
 H_TC_TIMEOUT=${H_TC_TIMEOUT:-30}
+# Test ports come from below Linux's ephemeral range (32768-60999 by
+# default): a port there can be taken at any moment by an outgoing
+# connection's local end, which `ss -tln` does not show, and a daemon's bind
+# then fails at random.
 H_PORT_MIN=20000
-H_PORT_SPAN=40000
+H_PORT_SPAN=12000
 H_PORT_TRIES=20
 
 H_DIR=
