@@ -33,6 +33,7 @@
 #include "agents/link.h"
 #include "agents/pairkeys.h"
 #include "agents/receive.h"
+#include "agents/recvorder.h"
 #include "agents/retention.h"
 #include "agents/transmit.h"
 #include "agents/web.h"
@@ -245,15 +246,22 @@ min_u64(uint64_t a, uint64_t b)
 static void
 take_from_broker(struct agent *a)
 {
-	struct link_msg msgs[AGENT_RECV_BATCH];
-	size_t n = 0, i;
+	struct link_msg msgs[AGENT_RECV_READ];
+	size_t n = 0, i, urgent, chunk;
 	int rc;
 
-	while (n < AGENT_RECV_BATCH && (rc = link_recv(a->link, &msgs[n])) != 0)
+	while (n < AGENT_RECV_READ && (rc = link_recv(a->link, &msgs[n])) != 0)
 		if (rc == 1)
 			n++;
-	if (n > 0)
-		receive_batch(a, msgs, n);
+	/* Urgent deliveries in a small transaction of their own first, the
+	 * rest in batches that keep each commit short. */
+	urgent = recvorder_urgent_first(msgs, n);
+	if (urgent > 0)
+		receive_batch(a, msgs, urgent);
+	for (i = urgent; i < n; i += chunk) {
+		chunk = n - i < AGENT_RECV_BATCH ? n - i : AGENT_RECV_BATCH;
+		receive_batch(a, msgs + i, chunk);
+	}
 	for (i = 0; i < n; i++)
 		link_msg_clear(&msgs[i]);
 }

@@ -18,10 +18,13 @@
 #include "config/policy.h"
 #include "config/settings.h"
 
-/* Messages taken from the broker link per loop iteration, all applied in
- * one transaction (group commit), and outbox messages sent per iteration. */
-#define AGENT_RECV_BATCH 256
-#define AGENT_SEND_BATCH 256
+/* Messages read from the broker link per loop iteration; they are applied
+ * in transactions (group commits) of at most AGENT_RECV_BATCH, urgent
+ * deliveries first (recvorder.c), so that no commit keeps an urgent one
+ * waiting long.  AGENT_SEND_BATCH: outbox messages sent per iteration. */
+#define AGENT_RECV_READ 256
+#define AGENT_RECV_BATCH 64
+#define AGENT_SEND_BATCH 64
 /* The longest the loop sleeps when nothing is due (ms). */
 #define AGENT_POLL_MAX_MS 1000
 /* How long to wait before sending again when ZeroMQ took nothing. */

@@ -19,7 +19,7 @@
  * broker's socket queue, where they would wait in line (two of the
  * broker's batches).  Standard and routine messages leave the last
  * TRANSMIT_URGENT_RESERVE places to immediate and urgent ones. */
-#define TRANSMIT_WINDOW 512
+#define TRANSMIT_WINDOW 128
 #define TRANSMIT_URGENT_RESERVE 8
 
 /* Sends what is due now (at most AGENT_SEND_BATCH); 1 if more may be due

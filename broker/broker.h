@@ -26,7 +26,7 @@
 #define BROKER_DB_FILE "broker.db"
 #define BROKER_DATA_DIR_MODE 0700
 /* Most messages taken from the ROUTER and committed in one transaction. */
-#define BROKER_BATCH_MAX 256
+#define BROKER_BATCH_MAX 64
 /* Longest the loop sleeps: timers (expiry, redelivery, pings) run at
  * least this often. */
 #define BROKER_TICK_MS 1000
